@@ -1,0 +1,6 @@
+"""Imports every command module so that its commands register on `app`.
+
+One line per module; a module that does not exist yet is not listed.
+"""
+
+from __future__ import annotations
