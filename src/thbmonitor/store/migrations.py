@@ -1,0 +1,193 @@
+"""Named schema migrations, applied in order and recorded in the database.
+
+A migration is never edited once released: a schema change is a new entry.
+Personal identifiers appear only as keyed tokens (`*_token`), phonetic
+tokens (`*_phonetic`) and Bloom-filter encodings (`*_bloom`); see docs/privacy.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    sql: str
+
+
+_INITIAL = """
+CREATE SEQUENCE IF NOT EXISTS import_seq START 1;
+CREATE SEQUENCE IF NOT EXISTS quarantine_seq START 1;
+
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+
+CREATE TABLE settings (
+    name VARCHAR PRIMARY KEY,
+    value JSON NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE organisations (
+    source VARCHAR PRIMARY KEY,
+    source_type VARCHAR NOT NULL,
+    first_import_id BIGINT NOT NULL
+);
+
+CREATE TABLE imports (
+    import_id BIGINT PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    file_hash VARCHAR NOT NULL,
+    sources VARCHAR[],
+    vintage VARCHAR,
+    imported_at TIMESTAMP NOT NULL,
+    encoding VARCHAR,
+    delimiter VARCHAR,
+    rows_total INTEGER NOT NULL,
+    rows_stored INTEGER NOT NULL,
+    rows_unchanged INTEGER NOT NULL,
+    rows_quarantined INTEGER NOT NULL,
+    partial BOOLEAN NOT NULL
+);
+
+CREATE TABLE reports (
+    source VARCHAR NOT NULL,
+    report_id VARCHAR NOT NULL,
+    source_type VARCHAR NOT NULL,
+    report_date DATE NOT NULL,
+    given_token VARCHAR,
+    family_token VARCHAR,
+    name_token VARCHAR,
+    name_sorted_token VARCHAR,
+    given_phonetic VARCHAR,
+    family_phonetic VARCHAR,
+    given_bloom BITSTRING,
+    family_bloom BITSTRING,
+    name_bloom BITSTRING,
+    date_of_birth DATE,
+    birth_year INTEGER,
+    sex VARCHAR,
+    nationality VARCHAR,
+    exploitation VARCHAR[] NOT NULL,
+    sector VARCHAR,
+    recruitment_country VARCHAR,
+    exploitation_countries VARCHAR[],
+    scope VARCHAR NOT NULL,
+    region VARCHAR,
+    legal_basis VARCHAR,
+    person_ref_token VARCHAR,
+    phone_token VARCHAR,
+    investigation_id VARCHAR,
+    extra JSON,
+    row_hash VARCHAR NOT NULL,
+    import_id BIGINT NOT NULL,
+    row_number INTEGER NOT NULL,
+    PRIMARY KEY (source, report_id)
+);
+
+CREATE TABLE locations (
+    location_key VARCHAR PRIMARY KEY,
+    source VARCHAR NOT NULL,
+    report_id VARCHAR NOT NULL,
+    start_date DATE NOT NULL,
+    end_date DATE,
+    place VARCHAR,
+    country VARCHAR,
+    location_type VARCHAR,
+    booking_channel VARCHAR,
+    address_token VARCHAR,
+    booking_token VARCHAR,
+    extra JSON,
+    row_hash VARCHAR NOT NULL,
+    import_id BIGINT NOT NULL,
+    row_number INTEGER NOT NULL
+);
+
+CREATE TABLE investigations (
+    investigation_id VARCHAR PRIMARY KEY,
+    start_date DATE NOT NULL,
+    exploitation VARCHAR[] NOT NULL,
+    scope VARCHAR NOT NULL,
+    end_date DATE,
+    region VARCHAR,
+    extra JSON,
+    row_hash VARCHAR NOT NULL,
+    import_id BIGINT NOT NULL,
+    row_number INTEGER NOT NULL
+);
+
+CREATE TABLE suspects (
+    suspect_id VARCHAR PRIMARY KEY,
+    registered_date DATE NOT NULL,
+    investigation_id VARCHAR,
+    sex VARCHAR,
+    birth_year INTEGER,
+    nationality VARCHAR,
+    extra JSON,
+    row_hash VARCHAR NOT NULL,
+    import_id BIGINT NOT NULL,
+    row_number INTEGER NOT NULL
+);
+
+CREATE TABLE cases (
+    case_id VARCHAR PRIMARY KEY,
+    registered_date DATE NOT NULL,
+    suspect_id VARCHAR,
+    exploitation VARCHAR[],
+    decision VARCHAR,
+    decision_date DATE,
+    extra JSON,
+    row_hash VARCHAR NOT NULL,
+    import_id BIGINT NOT NULL,
+    row_number INTEGER NOT NULL
+);
+
+CREATE TABLE verdicts (
+    case_id VARCHAR NOT NULL,
+    verdict_date DATE NOT NULL,
+    outcome VARCHAR NOT NULL,
+    custodial_months DOUBLE,
+    extra JSON,
+    row_hash VARCHAR NOT NULL,
+    import_id BIGINT NOT NULL,
+    row_number INTEGER NOT NULL,
+    PRIMARY KEY (case_id, verdict_date)
+);
+
+CREATE TABLE quarantine (
+    quarantine_id BIGINT PRIMARY KEY,
+    import_id BIGINT NOT NULL,
+    kind VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    row_number INTEGER NOT NULL,
+    errors JSON NOT NULL,
+    row_data JSON NOT NULL
+);
+
+CREATE TABLE link_runs (
+    run_id VARCHAR PRIMARY KEY,
+    method VARCHAR NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    settings JSON,
+    reports INTEGER NOT NULL,
+    persons INTEGER NOT NULL
+);
+
+CREATE TABLE persons (
+    person_id VARCHAR PRIMARY KEY,
+    n_reports INTEGER NOT NULL,
+    first_report_date DATE,
+    last_report_date DATE,
+    run_id VARCHAR NOT NULL
+);
+
+CREATE TABLE person_reports (
+    source VARCHAR NOT NULL,
+    report_id VARCHAR NOT NULL,
+    person_id VARCHAR NOT NULL,
+    PRIMARY KEY (source, report_id)
+);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (Migration("0001_initial", _INITIAL),)

@@ -1,0 +1,67 @@
+"""Settings, declared once: name, default, help and type.
+
+The declarations drive validation (`Database.set_setting`), the docs and
+the provenance record of every published result. Secrets are never
+settings: the pseudonymisation key lives outside the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from thbmonitor.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    kind: type
+
+    def check(self, value: Any) -> Any:
+        if self.kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, self.kind) or (self.kind is int and isinstance(value, bool)):
+            raise UsageError(
+                f"setting {self.name} takes a {self.kind.__name__}, not {type(value).__name__}"
+            )
+        return value
+
+
+class SettingsRegistry:
+    def __init__(self) -> None:
+        self._settings: dict[str, Setting] = {}
+
+    def declare(self, name: str, default: Any, help: str) -> Setting:
+        setting = Setting(name, default, help, type(default))
+        self._settings[name] = setting
+        return setting
+
+    def get(self, name: str) -> Setting:
+        try:
+            return self._settings[name]
+        except KeyError:
+            known = ", ".join(sorted(self._settings))
+            raise UsageError(f"unknown setting {name!r}; known settings: {known}") from None
+
+    def __iter__(self) -> Iterator[Setting]:
+        return iter(sorted(self._settings.values(), key=lambda s: s.name))
+
+
+SETTINGS = SettingsRegistry()
+
+SETTINGS.declare(
+    "publication.threshold", 10,
+    "Smallest count published: cells from 1 to threshold-1 are suppressed (zeros stay).",
+)
+SETTINGS.declare(
+    "findings.alpha", 0.05,
+    "False discovery rate for year-on-year findings (Benjamini-Hochberg over the tested cells).",
+)
+SETTINGS.declare(
+    "ingest.max_age_years", 100,
+    "Dates of birth more than this many years before the report date are rejected.",
+)
