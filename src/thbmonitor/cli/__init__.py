@@ -5,10 +5,9 @@ Command modules register on the shared Typer `app` when imported here.
 
 from __future__ import annotations
 
-from thbmonitor.cli.app import app
-
 # Command modules: imported for their registrations.
 from thbmonitor.cli import commands  # noqa: E402,F401  (registration side effect)
+from thbmonitor.cli.app import app
 
 __all__ = ["app", "main"]
 

@@ -4,3 +4,5 @@ One line per module; a module that does not exist yet is not listed.
 """
 
 from __future__ import annotations
+
+from thbmonitor.cli import intake  # noqa: F401

@@ -134,6 +134,22 @@ class Database:
             applied.append(migration.name)
         return applied
 
+    # -- the pseudonymisation key -------------------------------------------------
+
+    def check_key(self, key: bytes) -> None:
+        """Refuse a key other than the one this database's tokens were made with."""
+        from thbmonitor.errors import KeyMissingError
+        from thbmonitor.store.keys import key_check
+
+        stored = self.get_meta("key_check")
+        if stored is None:
+            self.set_meta("key_check", key_check(key))
+        elif stored != key_check(key):
+            raise KeyMissingError(
+                "the pseudonymisation key does not match the key this database was created "
+                "with; set $THB_KEY to that key or restore the key file that belongs to it"
+            )
+
     # -- meta and settings -------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:

@@ -1,0 +1,99 @@
+"""The result of validating and importing one file (frictionless style).
+
+Problems in the data are a report, not an exception: `valid`, `stats`,
+`errors`, `to_dict()`; `thb import --json` prints exactly `to_dict()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from thbmonitor.ingest.catalogue import CATALOGUE, message
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem: file, row (1 = first data row; None for the file), column, code."""
+
+    file: str
+    row: int | None
+    column: str | None
+    code: str
+    message: str
+
+    @classmethod
+    def make(
+        cls, file: str, row: int | None, column: str | None, code: str, detail: str = ""
+    ) -> RowError:
+        return cls(file, row, column, code, message(code, column=column, detail=detail, file=file))
+
+    @property
+    def triple(self) -> tuple[int | None, str | None, str]:
+        return (self.row, self.column, self.code)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ImportReport:
+    """What happened to one file."""
+
+    file: str
+    kind: str
+    file_hash: str = ""
+    partial: bool = False
+    rows: int = 0
+    stored: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    already_imported: bool = False
+    import_id: int | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def file_errors(self) -> list[RowError]:
+        return [e for e in self.errors if CATALOGUE[e.code].file_level]
+
+    @property
+    def valid(self) -> bool:
+        """True when the file had no problem at all."""
+        return not self.errors
+
+    @property
+    def stored_anything(self) -> bool:
+        return self.stored > 0 or self.quarantined > 0
+
+    @property
+    def succeeded(self) -> bool:
+        """The import did what was asked: all rows valid, or `--partial` with no file error."""
+        return self.valid or (self.partial and not self.file_errors)
+
+    @property
+    def error_rows(self) -> int:
+        return len({e.row for e in self.errors if e.row is not None})
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows, "stored": self.stored, "unchanged": self.unchanged,
+            "quarantined": self.quarantined, "error_rows": self.error_rows,
+            "errors": len(self.errors),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "file": self.file,
+            "kind": self.kind,
+            "file_hash": self.file_hash,
+            "partial": self.partial,
+            "already_imported": self.already_imported,
+            "import_id": self.import_id,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "stats": self.stats(),
+            "errors": [e.to_dict() for e in self.errors],
+        }
