@@ -5,4 +5,7 @@ One line per module; a module that does not exist yet is not listed.
 
 from __future__ import annotations
 
-from thbmonitor.cli import intake  # noqa: F401
+from thbmonitor.cli import (
+    figures,  # noqa: F401
+    intake,  # noqa: F401
+)
