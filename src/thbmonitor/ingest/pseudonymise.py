@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import jellyfish
 import phonenumbers
@@ -50,8 +51,60 @@ def normalise_name(value: str) -> str:
     return " ".join(folded.split())
 
 
+_PHONE_PUNCTUATION = str.maketrans("", "", " -.()/\t")
+_INTERNATIONAL = re.compile(r"\+[1-9]\d{6,14}")
+_NATIONAL = re.compile(r"0[1-9]\d{6,12}")
+
+
+@cache
+def _phone_metadata(country_code: int) -> tuple[str, frozenset[int]] | None:
+    """National prefix and possible national-number lengths of a country calling code."""
+    region = phonenumbers.region_code_for_country_code(country_code)
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
+    if meta is None or meta.general_desc is None:
+        return None
+    lengths = frozenset(meta.general_desc.possible_length or ())
+    local = frozenset(meta.general_desc.possible_length_local_only or ())
+    return (meta.national_prefix or "", lengths | local)
+
+
+def _fast_e164(value: str) -> str | None:
+    """E.164 for the two plain shapes most files use, without a full parse.
+
+    `phonenumbers.parse` costs about 80 microseconds a number here, half a
+    minute for the 300,000 distinct numbers of a large delivery (measured in
+    bench/bench_import.py). Numbers written as +<country code><digits> or as a
+    Dutch national number 0<digits>, with only spaces, dashes, dots, slashes or
+    parentheses between the digits, are formatted here with the library's own
+    metadata (calling codes, national prefix, possible lengths). Anything
+    else, and any number whose national part starts with the national prefix
+    or has an unusual length, goes through the full parse. A test checks that
+    both paths agree on generated numbers of many countries.
+    """
+    cleaned = value.translate(_PHONE_PUNCTUATION)
+    if _NATIONAL.fullmatch(cleaned):
+        cleaned = "+31" + cleaned[1:]
+    elif not _INTERNATIONAL.fullmatch(cleaned):
+        return None
+    digits = cleaned[1:]
+    for size in (1, 2, 3):
+        code = int(digits[:size])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            meta = _phone_metadata(code)
+            national = digits[size:]
+            if meta is None or (meta[0] and national.startswith(meta[0])):
+                return None
+            if len(national) in meta[1] and not national.startswith("0"):
+                return "+" + digits
+            return None
+    return None
+
+
 def normalise_phone(value: str) -> str | None:
     """E.164 form of a phone number; None when it cannot be a phone number."""
+    fast = _fast_e164(value)
+    if fast is not None:
+        return fast
     try:
         number = phonenumbers.parse(value, PHONE_REGION)
     except phonenumbers.NumberParseException:

@@ -55,6 +55,7 @@ class Database:
             raise StoreError(
                 f"cannot open database {self.path}: {exc}. Is another process using it?"
             ) from exc
+        self.conn.execute("SET enable_progress_bar = false")
         self._in_transaction = False
         if not read_only:
             self.migrate()

@@ -1,0 +1,5 @@
+"""`python -m thbmonitor.cli`: the same as the `thb` script."""
+
+from thbmonitor.cli import main
+
+main()
