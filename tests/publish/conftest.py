@@ -1,0 +1,10 @@
+"""Publish tests: make the hand-made figures builder importable in any import mode."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = str(Path(__file__).parent)
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)

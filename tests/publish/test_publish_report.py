@@ -1,0 +1,237 @@
+"""The HTML report, parsed: language, headline, findings, charts, estimate, footer; offline."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from publish_builder import cross_with, release_figures, set_path, steady, year_figures
+
+import thbmonitor
+from thbmonitor.errors import UsageError
+from thbmonitor.publish import render_report, with_findings, write_report
+
+ESTIMATE = {"observed": 2744, "estimate": 11313.0, "dark_figure": 8569.0,
+            "ci": [10012.0, 12987.0], "ci_level": 0.95, "lists": ["police", "care", "ngo"],
+            "terms": ["police:care"], "method": "stepwise log-linear (BIC)",
+            "warnings": ["SparseDataWarning: 95% of victims are on one list only"]}
+LINKAGE = {"precision": 0.981, "recall": 0.954, "f1": 0.967, "method": "exact keyed pseudonyms",
+           "pairs_reviewed": 1200}
+PROVENANCE = {"version": thbmonitor.__version__,
+              "settings": {"year": 2024, "protected": False, "note": "<script>x</script>"},
+              "seed": 20241018, "data_hash": "sha256:9f2c1e",
+              "vintage": [{"kind": "reports", "source": "reports-2024.csv",
+                           "imported_at": "2026-11-29T05:00:00", "file_hash": "sha256:ab12"}],
+              "generated_at": "2026-11-29T06:00:00"}
+
+
+def release_2024(**extra: Any) -> dict[str, Any]:
+    """868 victims in 2023, 944 in 2024; minors in criminal exploitation 13 -> 42."""
+    years = steady()
+    years[2024] = year_figures(2024, cross_with(criminal__minor=42, sexual__adult=347),
+                               chain={"investigations": 70})
+    figures = with_findings(release_figures(years))
+    return {"figures": figures, "provenance": PROVENANCE, **extra}
+
+
+class Page(HTMLParser):
+    """Tags with their attributes, the visible text, and text per element id."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.text.append(" ".join(data.split()))
+
+    def all(self, tag: str) -> list[dict[str, str | None]]:
+        return [attrs for name, attrs in self.tags if name == tag]
+
+    @property
+    def body(self) -> str:
+        return " ".join(self.text)
+
+
+@pytest.fixture(scope="module")
+def release() -> dict[str, Any]:
+    return release_2024(estimate=ESTIMATE, linkage=LINKAGE)
+
+
+@pytest.fixture(scope="module")
+def pages(release: dict[str, Any]) -> dict[str, tuple[str, Page]]:
+    return {lang: (html, Page(html)) for lang in ("nl", "en")
+            for html in [render_report(release, lang=lang)]}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_language_attribute(pages: dict[str, tuple[str, Page]], lang: str) -> None:
+    _, page = pages[lang]
+    assert page.all("html") == [{"lang": lang}]
+
+
+def test_headline_states_total_and_change(pages: dict[str, tuple[str, Page]]) -> None:
+    assert "944 slachtoffers gemeld in 2024, 76 meer dan in 2023" in pages["nl"][1].body
+    assert "944 victims reported in 2024, 76 more than in 2023" in pages["en"][1].body
+
+
+def test_findings_are_in_the_language_of_the_report(
+        release: dict[str, Any], pages: dict[str, tuple[str, Page]]) -> None:
+    findings = release["figures"]["findings"]
+    metrics = [f["metric"] for f in findings]
+    assert "victims.cross.exploitation_by_age_group.criminal.minor" in metrics
+    nl, en = pages["nl"][1].body, pages["en"][1].body
+    for finding in findings:
+        assert finding["text"]["nl"] in nl and finding["text"]["nl"] not in en
+        assert finding["text"]["en"] in en and finding["text"]["en"] not in nl
+    assert ("Het aantal minderjarige slachtoffers van criminele uitbuiting steeg sterk: "
+            "van 13 in 2023 naar 42 in 2024.") in nl
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_charts_are_inline_svg_and_nothing_is_external(
+        pages: dict[str, tuple[str, Page]], lang: str) -> None:
+    html, page = pages[lang]
+    assert len(page.all("svg")) >= 4
+    labelled = [a for a in page.all("div") if a.get("role") == "img"]
+    assert len(labelled) == 4 and all(a.get("aria-label") for a in labelled)
+    for _, attrs in page.tags:
+        for name in ("src", "href", "xlink:href"):
+            value = attrs.get(name) or ""
+            assert not value.startswith(("http:", "https:", "//")), (name, value)
+    assert not page.all("script") and not page.all("link") and not page.all("img")
+    assert "@import" not in html and "url(" not in html
+
+
+def test_charts_speak_the_language(pages: dict[str, tuple[str, Page]]) -> None:
+    nl, en = pages["nl"][1].body, pages["en"][1].body
+    assert "Slachtoffers per jaar" in nl and "Victims per year" in en
+    assert "Politieonderzoeken" in nl and "Police investigations" in en
+
+
+def test_tables_have_headers(pages: dict[str, tuple[str, Page]]) -> None:
+    page = pages["en"][1]
+    assert len(page.all("table")) >= 8
+    assert len(page.all("caption")) == len(page.all("table"))
+    assert all(a.get("scope") in {"row", "col"} for a in page.all("th"))
+
+
+def test_key_figures_use_the_locale(pages: dict[str, tuple[str, Page]]) -> None:
+    nl, en = pages["nl"][1].body, pages["en"][1].body
+    assert "Meldingen 978 1.054 +76" in nl
+    assert "Reports 978 1,054 +76" in en
+
+
+def test_estimate_section(pages: dict[str, tuple[str, Page]]) -> None:
+    nl, en = pages["nl"][1].body, pages["en"][1].body
+    assert "Geschat aantal slachtoffers: 11.313, van wie 8.569" in nl
+    assert "95%-interval: 10.012 tot 12.987." in nl
+    assert "4,1 keer de 2.744 geregistreerde slachtoffers" in nl
+    assert "Estimated number of victims: 11,313" in en
+    assert "4.1 times the 2,744 registered victims" in en
+    assert "stepwise log-linear (BIC)" in en and "police:care" in en
+    assert "SparseDataWarning: 95% of victims are on one list only" in en
+
+
+def test_without_estimate_says_so() -> None:
+    page = Page(render_report(release_2024(), lang="en"))
+    assert "No estimate of the dark figure was made for this year." in page.body
+    assert "No measurement of the linkage quality is available" in page.body
+
+
+def test_methods_note_and_linkage(pages: dict[str, tuple[str, Page]]) -> None:
+    en = pages["en"][1].body
+    assert "exact conditional test for two Poisson counts" in en
+    assert "Benjamini–Hochberg" in en and "at least 10 in both years" in en
+    assert "rose by at least 50% or fell by at least 33%" in en
+    assert "precision 98.1%, recall 95.4%, F1 96.7%" in en
+    assert "precisie 98,1%" in pages["nl"][1].body
+
+
+def test_reproducibility_footer(pages: dict[str, tuple[str, Page]]) -> None:
+    html, page = pages["en"]
+    assert ("Every number in this report can be reproduced from the stored data, these settings "
+            "and this seed.") in page.body
+    assert f"THB Monitor {thbmonitor.__version__}" in page.body
+    assert "20241018" in page.body and "sha256:9f2c1e" in page.body
+    assert "reports-2024.csv" in page.body and "sha256:ab12" in page.body
+    assert "<script>x</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_suppressed_cells_are_shown_as_not_published() -> None:
+    release = release_2024()
+    figures = release["figures"]
+    set_path(figures, "victims.by.age_group.minor", None)
+    figures["suppressed"] = ["victims.by.age_group.minor"]
+    page = Page(render_report(release, lang="nl"))
+    assert "Minderjarige slachtoffers 67 · · ·" in page.body
+    assert "· = niet gepubliceerd" in page.body
+
+
+@pytest.mark.parametrize("unjudged", [None, []])
+def test_findings_are_computed_when_missing_or_empty(unjudged: list | None) -> None:
+    release = release_2024()
+    if unjudged is None:
+        del release["figures"]["findings"]
+    else:
+        release["figures"]["findings"] = unjudged
+    page = Page(render_report(release, lang="en"))
+    assert "rose strongly: from 13 in 2023 to 42 in 2024." in page.body
+
+
+def test_findings_rule_of_the_release_is_used_and_described() -> None:
+    release = release_2024(findings_rule={"family": "table", "alpha": 0.01})
+    release["figures"]["findings"] = []
+    page = Page(render_report(release, lang="en"))
+    assert "applied within each published table" in page.body
+    assert "at most 0.01" in page.body
+
+
+def test_write_report(tmp_path: Path) -> None:
+    path = write_report(release_2024(), tmp_path / "out" / "report-en.html", "en")
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_unknown_language_is_refused() -> None:
+    with pytest.raises(UsageError):
+        render_report(release_2024(), lang="fr")
+
+
+def test_first_year_without_series_or_previous_renders() -> None:
+    figures = year_figures(2019)
+    page = Page(render_report({"figures": figures}, lang="nl"))
+    assert "868 slachtoffers gemeld in 2019" in page.body
+    assert "Slachtoffers – 868 – –" in page.body  # no data for 2018, not "not published"
+    assert "Geen enkel cijfer veranderde significant" in page.body
+    assert len(page.all("svg")) >= 4
+
+
+def test_protected_figures_with_many_nulls_render() -> None:
+    release = release_2024()
+    figures = release["figures"]
+    paths = ["chain.verdicts.convictions", "chain.verdicts.conviction_pct",
+             "victims.cross.exploitation_by_age_group.criminal.minor",
+             "victims.by.exploitation.criminal", "victims.by.nationality.UA"]
+    for path in paths:
+        set_path(figures, path, None)
+    figures["suppressed"] = paths
+    del figures["findings"]
+    page = Page(render_report(release, lang="en"))
+    assert "from 13 in 2023 to 42 in 2024" not in page.body
+    assert "Convictions 70 · ·" in page.body
+
+
+def test_estimate_without_a_number_shows_its_warnings() -> None:
+    estimate = {**ESTIMATE, "estimate": None, "dark_figure": None, "ci": None,
+                "warnings": ["the estimate does not exist: police:ngo never overlap"]}
+    page = Page(render_report(release_2024(estimate=estimate), lang="nl"))
+    assert "gaf geen getal dat gepubliceerd kan worden" in page.body
+    assert "the estimate does not exist: police:ngo never overlap" in page.body
+    assert "Geschat aantal slachtoffers" not in page.body
