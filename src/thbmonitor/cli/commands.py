@@ -6,6 +6,8 @@ One line per module; a module that does not exist yet is not listed.
 from __future__ import annotations
 
 from thbmonitor.cli import (
+    export,  # noqa: F401
     figures,  # noqa: F401
     intake,  # noqa: F401
+    link,  # noqa: F401
 )

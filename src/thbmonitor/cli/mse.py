@@ -1,0 +1,73 @@
+"""`thb mse FILE`: multiple systems estimation on a capture-history table (CONTRACTS section 4)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from thbmonitor.cli.app import JsonOption, Result, app, console, emit, user_errors
+from thbmonitor.errors import UsageError
+from thbmonitor.mse import METHODS, MSEstimator, SparseDataWarning
+
+
+def _render(result: Result) -> None:
+    d = result.to_dict()
+    table = Table(title=f"Multiple systems estimate ({d['method']})", show_header=False)
+    table.add_row("lists", ", ".join(d["lists"]))
+    table.add_row("observed", f"{d['observed']:,}")
+    est = d["estimate"]
+    table.add_row("estimate", "n/a" if est is None else f"{est:,.0f}")
+    table.add_row("dark figure", "n/a" if d["dark_figure"] is None else f"{d['dark_figure']:,.0f}")
+    if d["ci"] is not None:
+        lo, hi = d["ci"]
+        hi_text = "n/a" if hi is None else f"{hi:,.0f}"
+        table.add_row(f"{d['ci_level']:.0%} interval", f"{lo:,.0f} to {hi_text} ({d['ci_kind']})")
+    table.add_row("terms", ", ".join(d["terms"]) or "(main effects only)")
+    if d["minus_infinity"]:
+        table.add_row("minus infinity", ", ".join(d["minus_infinity"]))
+    console.print(table)
+    for message in d["warnings"]:
+        console.print(f"[yellow]warning:[/yellow] {message}", highlight=False)
+
+
+@app.command("mse")
+def mse_command(
+    file: Annotated[Path, typer.Argument(help="CSV: one 0/1 column per list and `count`.")],
+    method: Annotated[
+        str, typer.Option("--method", help="stepwise (default), bic, main or fixed.")
+    ] = "stepwise",
+    terms: Annotated[
+        list[str] | None,
+        typer.Option("--terms", help="For --method fixed: interaction terms such as A:B (repeat)."),
+    ] = None,
+    covariates: Annotated[
+        list[str] | None,
+        typer.Option("--covariates", help="Categorical covariate columns of FILE (repeat)."),
+    ] = None,
+    nboot: Annotated[
+        int, typer.Option("--nboot", min=0, help="Bootstrap replicates (stepwise, bic).")
+    ] = 1000,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the bootstrap.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Estimate how many people no list saw (multiple systems estimation)."""
+    with user_errors():
+        if method not in METHODS:
+            raise UsageError(f"unknown --method {method!r}; choose one of {', '.join(METHODS)}")
+        if terms and method != "fixed":
+            raise UsageError("--terms goes with --method fixed")
+        estimator = MSEstimator(
+            method=method,  # type: ignore[arg-type]
+            terms=terms or None,
+            nboot=nboot,
+            seed=seed,
+            covariates=covariates or None,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SparseDataWarning)
+            estimator.fit(file)
+    emit(estimator, as_json, _render)
