@@ -22,12 +22,11 @@ OutOption = Annotated[
 @export_app.command("persons")
 def persons(db: DbOption = None, out: OutOption = None) -> None:
     """CSV report_id,source,person_id: which person each report was linked to."""
-    with user_errors():
-        with Database(db or default_db(), create=False) as database:
-            if out is None:
-                count = export_persons(database, sys.stdout)
-            else:
-                with out.open("w", encoding="utf-8", newline="") as handle:
-                    count = export_persons(database, handle)
+    with user_errors(), Database(db or default_db(), create=False) as database:
+        if out is None:
+            count = export_persons(database, sys.stdout)
+        else:
+            with out.open("w", encoding="utf-8", newline="") as handle:
+                count = export_persons(database, handle)
     if out is not None:
         err_console.print(f"{count:,} rows written to {out}")
