@@ -190,4 +190,45 @@ CREATE TABLE person_reports (
 );
 """
 
-MIGRATIONS: tuple[Migration, ...] = (Migration("0001_initial", _INITIAL),)
+_REVIEW_AND_AUDIT = """
+ALTER TABLE link_runs ADD COLUMN quality JSON;
+ALTER TABLE link_runs ADD COLUMN model JSON;
+
+CREATE TABLE link_review (
+    pair_id VARCHAR PRIMARY KEY,
+    left_source VARCHAR NOT NULL,
+    left_report_id VARCHAR NOT NULL,
+    right_source VARCHAR NOT NULL,
+    right_report_id VARCHAR NOT NULL,
+    match_probability DOUBLE,
+    match_weight DOUBLE,
+    comparison JSON,
+    run_id VARCHAR NOT NULL
+);
+
+CREATE TABLE link_decisions (
+    pair_id VARCHAR PRIMARY KEY,
+    left_source VARCHAR NOT NULL,
+    left_report_id VARCHAR NOT NULL,
+    right_source VARCHAR NOT NULL,
+    right_report_id VARCHAR NOT NULL,
+    decision VARCHAR NOT NULL CHECK (decision IN ('same', 'different')),
+    decided_at TIMESTAMP NOT NULL,
+    decided_by VARCHAR
+);
+
+CREATE SEQUENCE IF NOT EXISTS audit_seq START 1;
+CREATE TABLE audit_log (
+    event_id BIGINT PRIMARY KEY,
+    occurred_at TIMESTAMP NOT NULL,
+    actor VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    resource VARCHAR NOT NULL,
+    detail JSON
+);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("0001_initial", _INITIAL),
+    Migration("0002_link_review_and_audit", _REVIEW_AND_AUDIT),
+)
