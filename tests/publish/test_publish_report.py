@@ -151,8 +151,8 @@ def test_methods_note_and_linkage(pages: dict[str, tuple[str, Page]]) -> None:
     assert "exact conditional test for two Poisson counts" in en
     assert "Benjamini–Hochberg" in en and "at least 10 in both years" in en
     assert "rose by at least 50% or fell by at least 33%" in en
-    assert "precision 98.1%, recall 95.4%, F1 96.7%" in en
-    assert "precisie 98,1%" in pages["nl"][1].body
+    assert "precision 98.1%, recall 95.4% and F1 96.7%" in en
+    assert "precisie van 98,1%" in pages["nl"][1].body
 
 
 def test_reproducibility_footer(pages: dict[str, tuple[str, Page]]) -> None:

@@ -10,4 +10,5 @@ from thbmonitor.cli import (
     figures,  # noqa: F401
     intake,  # noqa: F401
     link,  # noqa: F401
+    report,  # noqa: F401
 )

@@ -96,7 +96,8 @@ def link_persons(db: Database, *, progress: Callable[[str], None] | None = None)
         finally:
             db.conn.unregister("_link_persons")
             db.conn.unregister("_link_links")
-        db.execute("INSERT INTO link_runs VALUES (?, ?, ?, ?, ?, ?)",
+        db.execute("INSERT INTO link_runs (run_id, method, started_at, settings, reports, persons) "
+                   "VALUES (?, ?, ?, ?, ?, ?)",
                    [run_id, METHOD, datetime.now(UTC).replace(tzinfo=None),
                     json.dumps(settings), len(reports), len(persons)])
     return LinkResult(run_id, METHOD, len(reports), len(persons), len(pairs), settings)

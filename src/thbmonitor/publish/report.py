@@ -197,7 +197,8 @@ def _linkage(t: Texts, linkage: Mapping[str, Any] | None) -> dict[str, Any] | No
         return t.percent(100 * value, 1) if value is not None else NOT_PUBLISHED
     return {"precision": share("precision"), "recall": share("recall"), "f1": share("f1"),
             "method": str(linkage.get("method") or ""),
-            "pairs_reviewed": t.number(linkage.get("pairs_reviewed"))}
+            "pairs_reviewed": t.number(linkage.get("pairs_reviewed") or 0),
+            "measured": linkage.get("precision") is not None}
 
 
 def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:

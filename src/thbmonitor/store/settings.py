@@ -62,6 +62,11 @@ SETTINGS.declare(
     "False discovery rate for year-on-year findings (Benjamini-Hochberg over the tested cells).",
 )
 SETTINGS.declare(
+    "random.seed", 20241016,
+    "Seed of every random step (bootstrap intervals, model training): same data, settings "
+    "and seed give the same numbers.",
+)
+SETTINGS.declare(
     "ingest.max_age_years", 100,
     "Dates of birth more than this many years before the report date are rejected.",
 )

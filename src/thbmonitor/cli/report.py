@@ -1,0 +1,77 @@
+"""`thb report` and `thb demo`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from thbmonitor.cli.app import (
+    DbOption,
+    JsonOption,
+    app,
+    console,
+    default_db,
+    emit,
+    err_console,
+    user_errors,
+)
+from thbmonitor.demo import DEFAULT_SEED, DemoResult, run_demo
+from thbmonitor.errors import UsageError
+from thbmonitor.publish import LANGUAGES, write_report
+from thbmonitor.release import build_release
+from thbmonitor.store import Database
+
+
+@app.command("report")
+def report(
+    year: Annotated[int, typer.Option("--year", help="Year of the report.")],
+    db: DbOption = None,
+    lang: Annotated[str, typer.Option("--lang", help="nl or en.")] = "nl",
+    fmt: Annotated[str, typer.Option("--format", help="html (pdf: not available yet).")] = "html",
+    out: Annotated[Path | None, typer.Option("--out", help="Output file.")] = None,
+) -> None:
+    """The annual report as one self-contained HTML file."""
+    with user_errors():
+        if lang not in LANGUAGES:
+            raise UsageError(f"--lang takes one of: {', '.join(LANGUAGES)}")
+        if fmt != "html":
+            raise UsageError("only --format html is available; print the HTML to PDF from a "
+                             "browser until PDF output lands")
+        with Database(db or default_db(), create=False) as database:
+            release = build_release(database, year)
+        path = write_report(release, out or Path(f"report-{year}-{lang}.html"), lang)
+    console.print(f"report written: {path}")
+
+
+@app.command("demo")
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Directory for data, database, reports.")]
+    = Path("demo-out"),
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic data.")]
+    = DEFAULT_SEED,
+    as_json: JsonOption = False,
+) -> None:
+    """Generate the built-in synthetic data, import, link, compute and write the report."""
+    with user_errors(), console.status("demo") as status:
+        result = run_demo(out, seed=seed,
+                          progress=lambda stage: status.update(f"demo: {stage}"))
+    emit(result, as_json, _render_demo)
+
+
+def _render_demo(result: Any) -> None:
+    r: DemoResult = result
+    link = r.linkage
+    console.print(f"[bold]{r.victims:,} victims registered in {r.year}[/bold] "
+                  f"({r.victims - r.previous:+,} on {r.year - 1}); synthetic truth: "
+                  f"{r.true_registered:,}")
+    console.print(f"linkage against the synthetic truth: precision {link.get('precision')}, "
+                  f"recall {link.get('recall')}, F1 {link.get('f1')}")
+    for text in r.findings:
+        console.print(f"  • {text}")
+    for key, value in r.extras.items():
+        console.print(f"{key}: {value}")
+    for lang, path in r.reports.items():
+        console.print(f"report ({lang}): [green]{path}[/green]")
+    err_console.print(f"database: {r.database}")

@@ -1,0 +1,82 @@
+"""The annual release: figures, disclosure control, findings, estimate, provenance.
+
+This module only assembles what the library packages produce (like the CLI,
+it sits above them): `thb figures`, `thb report` and `thb demo` all build
+their output here, so the numbers in the JSON and in the report are the same.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import thbmonitor
+from thbmonitor.figures import compute_figures
+from thbmonitor.publish import with_findings
+from thbmonitor.store import Database
+
+log = logging.getLogger(__name__)
+
+
+def figures_with_findings(db: Database, year: int, *, protected: bool = False) -> dict[str, Any]:
+    """The CONTRACTS §3 figures of `year` with findings (and protection when asked)."""
+    figures = compute_figures(db, year).to_dict()
+    threshold = int(db.setting("publication.threshold"))
+    if protected:
+        figures = protect(figures, threshold)
+    return with_findings(figures, alpha=float(db.setting("findings.alpha")), min_count=threshold)
+
+
+def protect(figures: dict[str, Any], threshold: int) -> dict[str, Any]:
+    """Disclosure control of every published cell (thbmonitor.disclosure)."""
+    from thbmonitor.disclosure import protect_figures
+
+    protected: dict[str, Any] = protect_figures(figures, threshold=threshold).to_dict()
+    return protected
+
+
+def provenance(db: Database) -> dict[str, Any]:
+    """What every published number can be reproduced from."""
+    vintage = [
+        {"kind": kind, "source": f"{file} ({vint})", "imported_at": str(at),
+         "file_hash": fh[:16], "rows": rows}
+        for kind, file, vint, at, fh, rows in db.rows(
+            "SELECT kind, file_name, vintage, imported_at, file_hash, rows_stored FROM imports "
+            "ORDER BY import_id")
+    ]
+    return {
+        "version": thbmonitor.__version__,
+        "settings": db.settings(),
+        "seed": db.setting("random.seed"),
+        "data_hash": db.data_hash(),
+        "vintage": vintage,
+        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+    }
+
+
+def latest_linkage(db: Database) -> dict[str, Any] | None:
+    """Method and measured quality of the latest linkage run, when it was measured."""
+    row = db.execute("SELECT method, quality FROM link_runs ORDER BY started_at DESC LIMIT 1"
+                     ).fetchone()
+    if row is None:
+        return None
+    method, quality = row
+    result: dict[str, Any] = {"method": method}
+    if quality:
+        result.update(json.loads(quality))
+    result.setdefault("pairs_reviewed", int(db.scalar("SELECT count(*) FROM link_decisions")))
+    return result
+
+
+def build_release(db: Database, year: int, *, estimate: dict[str, Any] | None = None,
+                  protected: bool = False) -> dict[str, Any]:
+    """Everything the annual report shows, from the stored data and settings."""
+    figures = figures_with_findings(db, year, protected=protected)
+    return {
+        "figures": figures,
+        "estimate": estimate,
+        "linkage": latest_linkage(db),
+        "provenance": provenance(db),
+    }

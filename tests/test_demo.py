@@ -1,0 +1,62 @@
+"""The demo end to end: synthetic data through intake, linkage, figures and both reports."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+
+from thbmonitor.demo import run_demo
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.lang: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == "html":
+            self.lang = dict(attrs).get("lang")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return run_demo(tmp_path_factory.mktemp("demo"), seed=20241016)
+
+
+def test_demo_writes_both_reports(demo):
+    for lang in ("nl", "en"):
+        html = demo.reports[lang].read_text(encoding="utf-8")
+        parser = _Collect()
+        parser.feed(html)
+        assert parser.lang == lang
+        assert parser.tags.count("svg") >= 3, "the charts are inline SVG"
+        assert "http://" not in html.replace("http://www.w3.org", "")
+        assert f"{demo.victims:,}".replace(",", "." if lang == "nl" else ",") in html
+
+
+def test_demo_figures_come_from_the_imported_data(demo):
+    figures = json.loads((demo.out_dir / f"figures-{demo.year}.json").read_text(encoding="utf-8"))
+    assert figures["victims"]["total"] == demo.victims
+    assert figures["victims"]["change"] == demo.victims - demo.previous
+    assert sum(figures["victims"]["by"]["exploitation"].values()) == demo.victims
+
+
+def test_linkage_gap_is_measured_against_the_ground_truth(demo):
+    truth = pd.read_csv(demo.out_dir / "data" / "ground_truth" / "report_persons.csv", dtype=str)
+    link = demo.linkage
+    assert link["reports"] == len(truth)
+    assert link["true_persons"] == truth.person_id.nunique()
+    assert 0 < link["recall"] <= 1 and 0 < link["precision"] <= 1
+    # The measured quality is what the methods note of the report states.
+    html = demo.reports["en"].read_text(encoding="utf-8")
+    assert f"precision {link['precision'] * 100:.1f}%" in html
+    assert f"recall {link['recall'] * 100:.1f}%" in html
+    if link["recall"] == 1 and link["precision"] == 1:
+        assert demo.victims == demo.true_registered
+    elif link["precision"] == 1:
+        assert demo.victims >= demo.true_registered, "missed links can only split persons"
