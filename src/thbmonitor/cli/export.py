@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from thbmonitor.cli.app import DbOption, app, default_db, err_console, user_errors
-from thbmonitor.link import export_persons
 from thbmonitor.store import Database
 
 export_app = typer.Typer(help="Standard extracts (CSV).", no_args_is_help=True)
@@ -22,6 +21,8 @@ OutOption = Annotated[
 @export_app.command("persons")
 def persons(db: DbOption = None, out: OutOption = None) -> None:
     """CSV report_id,source,person_id: which person each report was linked to."""
+    from thbmonitor.link import export_persons
+
     with user_errors(), Database(db or default_db(), create=False) as database:
         if out is None:
             count = export_persons(database, sys.stdout)

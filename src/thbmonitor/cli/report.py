@@ -17,11 +17,13 @@ from thbmonitor.cli.app import (
     err_console,
     user_errors,
 )
-from thbmonitor.demo import DEFAULT_SEED, DemoResult, run_demo
 from thbmonitor.errors import UsageError
-from thbmonitor.publish import LANGUAGES, write_report
-from thbmonitor.release import build_release
 from thbmonitor.store import Database
+
+# The pipeline is imported inside the commands: `thb --help` and the other
+# commands should not pay for pandas, SciPy, Altair and the synthetic generator.
+DEFAULT_SEED = 20241016
+LANGUAGES = ("nl", "en")
 
 
 @app.command("report")
@@ -33,6 +35,9 @@ def report(
     out: Annotated[Path | None, typer.Option("--out", help="Output file.")] = None,
 ) -> None:
     """The annual report as one self-contained HTML file."""
+    from thbmonitor.publish import write_report
+    from thbmonitor.release import build_release
+
     with user_errors():
         if lang not in LANGUAGES:
             raise UsageError(f"--lang takes one of: {', '.join(LANGUAGES)}")
@@ -54,6 +59,8 @@ def demo(
     as_json: JsonOption = False,
 ) -> None:
     """Generate the built-in synthetic data, import, link, compute and write the report."""
+    from thbmonitor.demo import run_demo
+
     with user_errors(), console.status("demo") as status:
         result = run_demo(out, seed=seed,
                           progress=lambda stage: status.update(f"demo: {stage}"))
@@ -61,7 +68,7 @@ def demo(
 
 
 def _render_demo(result: Any) -> None:
-    r: DemoResult = result
+    r = result
     link = r.linkage
     console.print(f"[bold]{r.victims:,} victims registered in {r.year}[/bold] "
                   f"({r.victims - r.previous:+,} on {r.year - 1}); synthetic truth: "

@@ -13,14 +13,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from thbmonitor.errors import StoreError
 from thbmonitor.store.migrations import MIGRATIONS
 from thbmonitor.store.settings import SETTINGS
+
+if TYPE_CHECKING:  # pandas is imported lazily: `thb status` should not pay for it
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +91,10 @@ class Database:
         row = self.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
-    def frame(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
-        return self.execute(sql, params).df()
+    def frame(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+              ) -> pd.DataFrame:
+        frame: pd.DataFrame = self.execute(sql, params).df()
+        return frame
 
     @contextmanager
     def transaction(self) -> Iterator[Database]:
