@@ -11,4 +11,5 @@ from thbmonitor.cli import (
     intake,  # noqa: F401
     link,  # noqa: F401
     report,  # noqa: F401
+    synth,  # noqa: F401
 )

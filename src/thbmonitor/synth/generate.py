@@ -1,0 +1,220 @@
+"""`generate()`: the synthetic population, its reports and chain, written as public files.
+
+One `numpy.random.Generator` made from the seed drives every random step, in a
+fixed order, so the same arguments give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from thbmonitor.synth.calibration import load_targets
+from thbmonitor.synth.chain import build_chain, link_investigations
+from thbmonitor.synth.contacts import assign_person_refs, assign_phones
+from thbmonitor.synth.groups import plant_groups
+from thbmonitor.synth.locations import build_locations
+from thbmonitor.synth.names import draw_names
+from thbmonitor.synth.noise import NoiseRates, apply_noise
+from thbmonitor.synth.population import add_repeats, nationalities, simulate_victims
+from thbmonitor.synth.reporting import build_reports, select_registered
+from thbmonitor.synth.sources import STATUTORY_TYPES, source_region
+from thbmonitor.synth.truth import person_facts, totals_table, write_person_table
+from thbmonitor.synth.writer import COLUMNS, inject_invalid, iso, write_csv
+
+__all__ = ["DEFAULT_SEED", "SynthResult", "generate"]
+
+logger = logging.getLogger(__name__)
+DEFAULT_SEED = 20241016
+
+
+@dataclass
+class SynthResult:
+    """Where the files are and what they hold."""
+
+    out_dir: Path
+    seed: int
+    scale: float
+    years: list[int]
+    files: dict[str, Path] = field(default_factory=dict)
+    ground_truth: dict[str, Path] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    registered_by_year: dict[int, int] = field(default_factory=dict)
+    true_by_year: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "out_dir": str(self.out_dir), "seed": self.seed, "scale": self.scale,
+            "years": self.years,
+            "files": {k: str(v) for k, v in self.files.items()},
+            "ground_truth": {k: str(v) for k, v in self.ground_truth.items()},
+            "counts": dict(self.counts),
+            "registered_by_year": {str(k): v for k, v in self.registered_by_year.items()},
+            "true_by_year": {str(k): v for k, v in self.true_by_year.items()},
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def _persons(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """One row per person (identity traits, names for persons ever registered)."""
+    first = frame.drop_duplicates("person_id").set_index("person_id")
+    ever = frame.groupby("person_id")["registered"].any()
+    nat = nationalities()
+    codes = first["nationality"].to_numpy()
+    locale = np.empty(len(first), dtype=object)
+    for code in sorted(set(codes.tolist())):
+        idx = np.flatnonzero(codes == code)
+        options = np.array(nat.locales[code], dtype=object)
+        locale[idx] = options[rng.integers(0, options.size, idx.size)]
+    persons = pd.DataFrame({
+        "sex": first["sex"].to_numpy(), "nationality": codes, "locale": locale,
+        "birth_date": first["birth_date"].to_numpy(),
+        "given_name": "", "family_name": "", "family_name_2": "",
+    }, index=first.index)
+    reg = ever.loc[first.index].to_numpy()
+    given, family, second = draw_names(locale[reg], persons["sex"].to_numpy()[reg], rng)
+    persons.loc[reg, "given_name"] = given
+    persons.loc[reg, "family_name"] = family
+    persons.loc[reg, "family_name_2"] = second
+    return persons
+
+
+def _report_ids(reports: pd.DataFrame) -> np.ndarray:
+    year = reports["report_date"].dt.year.astype(str)
+    seq = reports.groupby(["source", year]).cumcount() + 1
+    return np.asarray((year + "-" + seq.astype(str).str.zfill(5)).to_numpy(), dtype=object)
+
+
+def generate(
+    out_dir: str | Path,
+    *,
+    seed: int = DEFAULT_SEED,
+    years: Iterable[int] = range(2019, 2025),
+    scale: float = 1.0,
+    invalid_rows: int = 0,
+    date_format_noise: float = 0.0,
+    noise: NoiseRates | None = None,
+) -> SynthResult:
+    """Simulate the victims of `years`, who reports them, the chain; write the files.
+
+    `scale` multiplies the population (registered totals equal the published
+    ones exactly at scale 1; at other scales each calibrated stratum is
+    rounded to `published × scale`). `invalid_rows` injects that many invalid
+    rows (logged in `ground_truth/invalid_rows.csv`); `date_format_noise` writes
+    that share of report dates and dates of birth as DD-MM-YYYY.
+    """
+    t0 = time.perf_counter()
+    out = Path(out_dir)
+    years_l = sorted(int(y) for y in years)
+    rng = np.random.default_rng(seed)
+    rates = noise or NoiseRates()
+    if date_format_noise:
+        rates = NoiseRates(**{**rates.__dict__, "date_format_noise": date_format_noise})
+    targets = load_targets(years_l)
+    frame = simulate_victims(targets, scale, rng)
+    select_registered(frame, rng)
+    add_repeats(frame, rng)
+    groups = plant_groups(frame, rng, scale)
+    reports = build_reports(frame, targets, rng)
+    reports["person_id"] = frame["person_id"].to_numpy()[reports["py"].to_numpy()]
+    logger.info("simulated %d person-years, %d reports", len(frame), len(reports))
+    persons = _persons(frame, rng)
+    ident = apply_noise(reports, persons, rng, rates)
+    phones, shelter = assign_phones(reports, frame, groups, rng)
+    refs = assign_person_refs(reports, rng)
+    chain = build_chain(years_l, scale, rng)
+    inv_ids, group_inv = link_investigations(reports, frame, groups, chain, rng)
+    locations = build_locations(reports, frame, groups, rng)
+
+    pyi = reports["py"].to_numpy()
+    f = frame.iloc[pyi]
+    statutory = reports["source_type"].isin(list(STATUTORY_TYPES)).to_numpy()
+    basis = np.where(statutory, "statutory",
+                     np.where(rng.random(len(reports)) < 0.97, "consent", "")).astype(object)
+    report_date = pd.Series(iso(reports["report_date"]), dtype=object)
+    if rates.date_format_noise:
+        fmt = rng.random(len(reports)) < rates.date_format_noise
+        report_date[fmt] = (report_date[fmt].str[8:10] + "-" + report_date[fmt].str[5:7] + "-"
+                            + report_date[fmt].str[0:4])
+    region_known = rng.random(len(reports)) < 0.9
+    rep = pd.DataFrame({
+        "report_id": _report_ids(reports), "source": reports["source"].to_numpy(),
+        "source_type": reports["source_type"].to_numpy(), "report_date": report_date.to_numpy(),
+        **{c: ident[c].to_numpy() for c in ("given_name", "family_name", "date_of_birth",
+                                             "birth_year", "sex", "nationality")},
+        "exploitation": f["exploitation"].to_numpy(), "sector": f["sector"].to_numpy(),
+        "recruitment_country": f["recruitment_country"].to_numpy(),
+        "exploitation_countries": f["exploitation_countries"].to_numpy(),
+        "scope": f["scope"].to_numpy(),
+        "region": np.where(region_known, source_region(reports["source"].to_numpy(),
+                                                       f["region"].to_numpy()), ""),
+        "legal_basis": basis, "person_ref": refs, "contact_phone": phones,
+        "investigation_id": inv_ids,
+    })
+    loc = locations.assign(
+        report_id=rep["report_id"].to_numpy()[locations["row"].to_numpy()],
+        source=rep["source"].to_numpy()[locations["row"].to_numpy()],
+        start_date=iso(locations["start_date"]), end_date=iso(locations["end_date"]),
+    ).sort_values(["source", "report_id", "start_date"], kind="stable")
+    truth_dir = out / "ground_truth"
+    report_persons = pd.DataFrame({
+        "source": rep["source"], "report_id": rep["report_id"],
+        "person_id": [f"P{i:07d}" for i in reports["person_id"].to_numpy()],
+        "year": reports["report_date"].dt.year.to_numpy(),
+        "duplicate": np.where(reports["duplicate"].to_numpy(), "true", "false"),
+        "noise": ident["noise"].to_numpy(),
+    })
+    invalid = pd.DataFrame(columns=["file", "row", "column", "code"])
+    if invalid_rows:
+        rep, loc, invalid = inject_invalid(rep, loc, invalid_rows, rng)
+
+    result = SynthResult(out_dir=out, seed=seed, scale=scale, years=years_l)
+    result.files["reports"] = write_csv(rep, out / "reports.csv", COLUMNS["reports"])
+    result.files["locations"] = write_csv(loc, out / "locations.csv", COLUMNS["locations"])
+    chain_frames = {"investigations": chain.investigations, "suspects": chain.suspects,
+                    "cases": chain.cases, "verdicts": chain.verdicts}
+    for name, table in chain_frames.items():
+        table = table.copy()
+        for col in table.columns:
+            if col.endswith("_date"):
+                table[col] = iso(table[col])
+        result.files[name] = write_csv(table, out / f"{name}.csv", COLUMNS[name])
+
+    members = pd.concat([groups.members, shelter], ignore_index=True)
+    gtab = pd.DataFrame({
+        "group_id": members["group_id"], "kind": members["kind"], "year": members["year"],
+        "person_id": [f"P{i:07d}" for i in frame["person_id"].to_numpy()[members["py"]]],
+    })
+    cross = dict(zip(groups.meta["group_id"], groups.meta["cross_border"], strict=True))
+    gtab["cross_border"] = gtab["group_id"].map(cross).map({True: "true", False: "false"})
+    gtab["investigation_id"] = gtab["group_id"].map(group_inv).fillna("")
+    gt = result.ground_truth
+    gt["report_persons"] = write_csv(report_persons, truth_dir / "report_persons.csv")
+    gt["persons"] = write_person_table(frame, persons, reports, truth_dir / "persons.csv")
+    gt["totals"] = write_csv(totals_table(person_facts(frame)), truth_dir / "totals.csv")
+    gt["groups"] = write_csv(gtab, truth_dir / "groups.csv")
+    gt["invalid_rows"] = write_csv(invalid, truth_dir / "invalid_rows.csv")
+
+    result.counts = {
+        "person_years": len(frame), "persons": int(frame["person_id"].nunique()),
+        "registered_person_years": int(frame["registered"].sum()), "reports": len(rep),
+        "locations": len(loc), "investigations": len(chain.investigations),
+        "suspects": len(chain.suspects), "cases": len(chain.cases),
+        "verdicts": len(chain.verdicts), "group_members": len(gtab),
+        "invalid_rows": len(invalid),
+    }
+    by_year = frame.groupby("year")
+    reg_sum, sizes = by_year["registered"].sum(), by_year.size()
+    result.registered_by_year = {int(y): int(reg_sum[y]) for y in years_l}
+    result.true_by_year = {int(y): int(sizes[y]) for y in years_l}
+    result.seconds = time.perf_counter() - t0
+    logger.info("synthetic data written to %s in %.1f s", out, result.seconds)
+    return result

@@ -1,0 +1,162 @@
+"""What an organisation writes down: the true identity with realistic recording noise.
+
+Every report starts from its person's true name (Faker lists, Cyrillic names
+in Cyrillic), date of birth, sex and nationality, and then, independently per
+report and at the rates in `NoiseRates`:
+
+- Cyrillic names are romanised with one of several systems (`romanised:<system>`);
+- Spanish double surnames are written in full, first only, second only or hyphenated;
+- a typo (substitution, deletion, transposition or doubling) in one name (`typo`);
+- given and family name swapped (`swap`);
+- only the birth year (`birth_year_only`) or no date of birth (`no_birth_date`),
+  or day and month transposed (`dob_day_month`);
+- nationality left empty (`no_nationality`) or `unknown` (`nationality_unknown`);
+- sex `unknown` (`sex_unknown`);
+- with `date_format_noise` > 0, dates written DD-MM-YYYY (`date_ddmmyyyy`).
+
+Each report's applied noise is listed in `ground_truth/report_persons.csv`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from thbmonitor.synth.names import CYRILLIC_LOCALES, SPANISH_LOCALES, romanisation_systems, romanise
+
+__all__ = ["NoiseRates", "apply_noise"]
+
+_LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+
+
+@dataclass(frozen=True)
+class NoiseRates:
+    """Per-report rates of each kind of recording noise (documented defaults)."""
+
+    typo: float = 0.06
+    swap: float = 0.04
+    birth_year_only: float = 0.12
+    no_birth_date: float = 0.10
+    dob_day_month: float = 0.02
+    no_nationality: float = 0.07
+    nationality_unknown: float = 0.02
+    sex_unknown: float = 0.02
+    date_format_noise: float = 0.0
+
+
+def _typo(name: str, kind: int, pos: float, letter: str) -> str:
+    if len(name) < 3:
+        return name + letter
+    i = 1 + int(pos * (len(name) - 2))
+    if kind == 0:  # substitution
+        return name[:i] + letter + name[i + 1 :]
+    if kind == 1:  # deletion
+        return name[:i] + name[i + 1 :]
+    if kind == 2:  # transposition
+        return name[: i - 1] + name[i] + name[i - 1] + name[i + 1 :]
+    return name[:i] + name[i] + name[i:]  # doubling
+
+
+def _ddmmyyyy(iso: pd.Series) -> pd.Series:
+    return iso.str[8:10] + "-" + iso.str[5:7] + "-" + iso.str[0:4]
+
+
+def apply_noise(
+    reports: pd.DataFrame, persons: pd.DataFrame, rng: np.random.Generator, rates: NoiseRates
+) -> pd.DataFrame:
+    """Identity columns of each report (given_name ... sex) and a `noise` column.
+
+    `reports` needs `person_id`; `persons` is indexed by person_id with
+    given_name, family_name, locale, birth_date, sex, nationality.
+    """
+    n = len(reports)
+    p = persons.loc[reports["person_id"].to_numpy()]
+    given = p["given_name"].to_numpy(dtype=object).copy()
+    family = p["family_name"].to_numpy(dtype=object).copy()
+    second = p["family_name_2"].to_numpy(dtype=object)
+    locale = p["locale"].to_numpy(dtype=object)
+    tags: list[list[str]] = [[] for _ in range(n)]
+
+    def tag(mask: np.ndarray, label: str | np.ndarray) -> None:
+        for i in np.flatnonzero(mask):
+            tags[i].append(label if isinstance(label, str) else str(label[i]))
+
+    # romanisation of Cyrillic names
+    for loc, lang in CYRILLIC_LOCALES.items():
+        idx = np.flatnonzero(locale == loc)
+        if not idx.size:
+            continue
+        systems = np.array(romanisation_systems(lang), dtype=object)
+        pick = systems[rng.choice(len(systems), idx.size, p=[0.55, 0.25, 0.2])]
+        given[idx] = [romanise(g, lang, s) for g, s in zip(given[idx], pick, strict=True)]
+        family[idx] = [romanise(f, lang, s) for f, s in zip(family[idx], pick, strict=True)]
+        for i, s in zip(idx, pick, strict=True):
+            tags[i].append(f"romanised:{s}")
+    # Spanish double surnames
+    idx = np.flatnonzero(np.isin(locale, list(SPANISH_LOCALES)))
+    u = rng.random(idx.size)
+    for i, v in zip(idx, u, strict=True):
+        if v < 0.35:
+            tags[i].append("surname_first_only")
+        elif v < 0.42:
+            family[i] = second[i]
+            tags[i].append("surname_second_only")
+        elif v < 0.52:
+            family[i] = f"{family[i]}-{second[i]}"
+            tags[i].append("surname_hyphen")
+        else:
+            family[i] = f"{family[i]} {second[i]}"
+    # typos
+    typo = rng.random(n) < rates.typo
+    in_given = rng.random(n) < 0.5
+    kinds, pos = rng.integers(0, 4, n), rng.random(n)
+    letters = _LETTERS[rng.integers(0, 26, n)]
+    for i in np.flatnonzero(typo):
+        if in_given[i]:
+            given[i] = _typo(str(given[i]), int(kinds[i]), float(pos[i]), str(letters[i]))
+        else:
+            family[i] = _typo(str(family[i]), int(kinds[i]), float(pos[i]), str(letters[i]))
+    tag(typo, np.where(in_given, "typo:given", "typo:family"))
+    swap = rng.random(n) < rates.swap
+    given[swap], family[swap] = family[swap], given[swap].copy()
+    tag(swap, "swap")
+    # date of birth
+    birth = p["birth_date"].to_numpy().astype("datetime64[D]")
+    dob = pd.Series(np.datetime_as_string(birth, unit="D"), dtype=object)
+    byear = pd.Series(dob.str[:4], dtype=object)
+    u = rng.random(n)
+    year_only = u < rates.birth_year_only
+    none = (u >= rates.birth_year_only) & (u < rates.birth_year_only + rates.no_birth_date)
+    full = ~(year_only | none)
+    day = dob.str[8:10].astype(int).to_numpy()
+    flip = full & (day <= 12) & (rng.random(n) < rates.dob_day_month / 0.4)
+    dob[flip] = dob[flip].str[:5] + dob[flip].str[8:10] + "-" + dob[flip].str[5:7]
+    dob[~full] = ""
+    byear[~year_only] = ""
+    tag(year_only, "birth_year_only")
+    tag(none, "no_birth_date")
+    tag(flip, "dob_day_month")
+    # nationality and sex
+    nat = p["nationality"].to_numpy(dtype=object).copy()
+    u = rng.random(n)
+    no_nat = u < rates.no_nationality
+    unk = (u >= rates.no_nationality) & (u < rates.no_nationality + rates.nationality_unknown)
+    nat[no_nat] = ""
+    nat[unk] = "unknown"
+    tag(no_nat, "no_nationality")
+    tag(unk, "nationality_unknown")
+    sex = p["sex"].to_numpy(dtype=object).copy()
+    sex_unk = rng.random(n) < rates.sex_unknown
+    sex[sex_unk] = "unknown"
+    tag(sex_unk, "sex_unknown")
+    if rates.date_format_noise > 0:
+        fmt = (rng.random(n) < rates.date_format_noise) & full
+        dob[fmt] = _ddmmyyyy(dob[fmt])
+        tag(fmt, "date_ddmmyyyy")
+    return pd.DataFrame({
+        "given_name": given, "family_name": family, "date_of_birth": dob.to_numpy(),
+        "birth_year": byear.to_numpy(), "sex": sex, "nationality": nat,
+        "noise": [";".join(t) for t in tags],
+    }, index=reports.index)
