@@ -10,6 +10,7 @@ from thbmonitor.cli import (
     figures,  # noqa: F401
     intake,  # noqa: F401
     link,  # noqa: F401
+    mse,  # noqa: F401
     report,  # noqa: F401
     synth,  # noqa: F401
 )

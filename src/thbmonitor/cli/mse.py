@@ -42,11 +42,15 @@ def mse_command(
     ] = "stepwise",
     terms: Annotated[
         list[str] | None,
-        typer.Option("--terms", help="For --method fixed: interaction terms such as A:B (repeat)."),
+        typer.Option(
+            "--terms", help="For --method fixed: terms such as A:B (repeat, or A:B,C:D)."
+        ),
     ] = None,
     covariates: Annotated[
         list[str] | None,
-        typer.Option("--covariates", help="Categorical covariate columns of FILE (repeat)."),
+        typer.Option(
+            "--covariates", help="Categorical covariate columns of FILE (repeat, or age,sex)."
+        ),
     ] = None,
     nboot: Annotated[
         int, typer.Option("--nboot", min=0, help="Bootstrap replicates (stepwise, bic).")
@@ -60,12 +64,13 @@ def mse_command(
             raise UsageError(f"unknown --method {method!r}; choose one of {', '.join(METHODS)}")
         if terms and method != "fixed":
             raise UsageError("--terms goes with --method fixed")
+        covs = [c.strip() for value in covariates or [] for c in value.split(",") if c.strip()]
         estimator = MSEstimator(
             method=method,  # type: ignore[arg-type]
             terms=terms or None,
             nboot=nboot,
             seed=seed,
-            covariates=covariates or None,
+            covariates=covs or None,
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SparseDataWarning)
