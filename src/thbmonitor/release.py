@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,21 @@ from thbmonitor.publish import with_findings
 from thbmonitor.store import Database
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AnnualFigures:
+    """The result of `thb figures`: CONTRACTS §3 with findings (and protection when asked)."""
+
+    data: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.data
+
+
+def annual_figures(db: Database, year: int, *, protected: bool = False) -> AnnualFigures:
+    """`thb figures --year Y [--protected]`."""
+    return AnnualFigures(figures_with_findings(db, year, protected=protected))
 
 
 def figures_with_findings(db: Database, year: int, *, protected: bool = False) -> dict[str, Any]:
@@ -71,7 +87,7 @@ def latest_linkage(db: Database) -> dict[str, Any] | None:
 
 
 def build_release(db: Database, year: int, *, estimate: dict[str, Any] | None = None,
-                  protected: bool = False) -> dict[str, Any]:
+                  protected: bool = True) -> dict[str, Any]:
     """Everything the annual report shows, from the stored data and settings."""
     figures = figures_with_findings(db, year, protected=protected)
     return {

@@ -71,12 +71,18 @@ def test_a_missing_database_exits_1_with_a_clear_message(tmp_path: Path) -> None
     assert not missing.exists()
 
 
-def test_protected_is_not_available_yet(db_file: Path) -> None:
+def test_protected_nulls_small_cells_and_lists_them(db_file: Path) -> None:
     result = invoke("--year", "2024", "--db", str(db_file), "--protected", "--json")
-    assert result.exit_code == 2
-    assert "not available yet" in message(result)
-    assert "issue 6" in message(result)
-    assert result.stdout == ""
+    assert result.exit_code == 0, message(result)
+    data = json.loads(result.stdout)
+    assert data["suppressed"], "the small fixture has cells below the threshold"
+    for path in data["suppressed"]:
+        if path.startswith("series."):
+            continue
+        node = data
+        for part in path.split("."):
+            node = node[part]
+        assert node is None, path
 
 
 def test_year_is_required(db_file: Path) -> None:

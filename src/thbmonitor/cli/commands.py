@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from thbmonitor.cli import (
     export,  # noqa: F401
+    export_tables,  # noqa: F401
     figures,  # noqa: F401
     intake,  # noqa: F401
     link,  # noqa: F401
     mse,  # noqa: F401
+    patterns,  # noqa: F401
     report,  # noqa: F401
     synth,  # noqa: F401
 )

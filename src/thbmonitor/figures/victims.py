@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from thbmonitor.figures.categories import exclusive_category_sql, zero_filled
 from thbmonitor.store import Database
@@ -24,6 +24,9 @@ from thbmonitor.vocab import (
     SOURCE_TYPES,
     nationality_groups,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Keys of the nationality table that are not ISO codes; always present.
 NATIONALITY_SPECIAL: tuple[str, ...] = ("stateless", "unknown")
@@ -49,7 +52,10 @@ _RECENT = "(report_date, source, report_id)"
 
 _CATEGORY = exclusive_category_sql("forms")
 
-VICTIMS_SQL = f"""
+#: The person-year classification as a CTE named `classified` (one row per person and
+#: year: exploitation, age_group, sex, scope, nationality, nationality_group); the
+#: figures, the exports and the dark-figure covariates all count from it.
+CLASSIFIED_SQL = f"""
 WITH {_PERSON_REPORTS},
 nationality_group AS (
     SELECT unnest($codes) AS code, unnest($groups) AS grp
@@ -69,7 +75,7 @@ person_year AS (
     GROUP BY person_id, yr
 ),
 classified AS (
-    SELECT yr,
+    SELECT person_id, yr,
            {_CATEGORY} AS exploitation,
            CASE
                WHEN dob IS NOT NULL THEN
@@ -94,6 +100,17 @@ classified AS (
     FROM person_year AS p
     LEFT JOIN nationality_group AS g ON g.code = p.nationality
 )
+"""
+
+#: One row per person and year: the classification every table counts.
+PERSON_YEARS_SQL = CLASSIFIED_SQL + """
+SELECT person_id, yr AS year, exploitation, age_group, sex, scope, nationality,
+       nationality_group
+FROM classified
+ORDER BY yr, person_id
+"""
+
+VICTIMS_SQL = CLASSIFIED_SQL + """
 SELECT yr,
        GROUPING(exploitation, age_group, sex, scope, nationality, nationality_group) AS grouping_id,
        exploitation, age_group, sex, scope, nationality, nationality_group,
@@ -211,3 +228,16 @@ def _cross_tables(
             for row in row_keys
         }
     return tables
+
+
+def person_years(db: Database, first_year: int, last_year: int) -> pd.DataFrame:
+    """One row per victim and year with the classification the tables count.
+
+    Columns: person_id, year, exploitation, age_group, sex, scope, nationality,
+    nationality_group. The dark-figure estimate uses it for its covariates, so
+    an estimate by age group uses exactly the age groups of the figures.
+    """
+    groups = nationality_groups()
+    params = {"start": date(first_year, 1, 1), "end": date(last_year + 1, 1, 1),
+              "codes": list(groups), "groups": list(groups.values())}
+    return db.frame(PERSON_YEARS_SQL, params)

@@ -1,0 +1,69 @@
+"""`thb export eurostat|sdg|ctdc --year Y`: the standard extracts, protected (CSV)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import IO, Annotated, Protocol
+
+import typer
+
+from thbmonitor.cli.app import DbOption, default_db, err_console, user_errors
+from thbmonitor.cli.export import OutOption, export_app
+from thbmonitor.errors import ThbError
+from thbmonitor.publish.exports import ctdc_export, eurostat_export, load_population, sdg_export
+from thbmonitor.store import Database
+
+YearOption = Annotated[int, typer.Option("--year", help="Calendar year of the extract.")]
+
+
+class Extract(Protocol):
+    def write_csv(self, handle: IO[str]) -> int: ...
+
+
+class AuditFailed(ThbError):
+    """An export did not pass its disclosure audit (nothing is written)."""
+
+
+def _write(extract: Extract, ok: bool, out: Path | None) -> None:
+    if not ok:
+        raise AuditFailed("the export did not pass the disclosure audit; nothing was written")
+    if out is None:
+        extract.write_csv(sys.stdout)
+        return
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        count = extract.write_csv(handle)
+    err_console.print(f"{count:,} rows written to {out}")
+
+
+@export_app.command("eurostat")
+def eurostat(year: YearOption, db: DbOption = None, out: OutOption = None) -> None:
+    """Victims and suspects by sex, age, citizenship and form (crim_thb layout), protected."""
+    with user_errors():
+        with Database(db or default_db(), create=False) as database:
+            extract = eurostat_export(database, year)
+        _write(extract, extract.audit.ok, out)
+
+
+@export_app.command("sdg")
+def sdg(
+    year: YearOption, db: DbOption = None, out: OutOption = None,
+    population: Annotated[Path | None, typer.Option(
+        "--population", help="Population table CSV year,sex,age_group,population "
+                             "(default: the shipped table for the Netherlands).")] = None,
+) -> None:
+    """SDG 16.2.2: victims per 100,000 population by sex and age, and by form, protected."""
+    with user_errors():
+        table = load_population(population) if population is not None else None
+        with Database(db or default_db(), create=False) as database:
+            extract = sdg_export(database, year, population=table)
+        _write(extract, extract.audit.ok, out)
+
+
+@export_app.command("ctdc")
+def ctdc(year: YearOption, db: DbOption = None, out: OutOption = None) -> None:
+    """Victims as records in the CTDC global synthetic data layout, k-anonymous."""
+    with user_errors():
+        with Database(db or default_db(), create=False) as database:
+            extract = ctdc_export(database, year)
+        _write(extract, extract.audit.ok, out)

@@ -1,0 +1,60 @@
+"""Capture histories for the dark-figure estimate: which lists saw each victim.
+
+A list is a group of organisation types (the Dutch studies used police,
+border police, labour inspectorate, care coordinators, shelters and others).
+One row per (victim, list) sighting in the year, with the victim's
+classification from the figures as possible covariates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import TYPE_CHECKING
+
+from thbmonitor.figures.victims import UNLINKED_PREFIX, person_years
+from thbmonitor.store import Database
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Default lists: one per organisation type that reports many victims; the
+#: rest together as `other`. Change with `--lists` (thb estimate).
+DEFAULT_LISTS: dict[str, tuple[str, ...]] = {
+    "police": ("police",),
+    "border_police": ("border_police",),
+    "labour_inspectorate": ("labour_inspectorate",),
+    "care_coordinator": ("care_coordinator",),
+    "ngo": ("ngo",),
+    "other": ("reception_centre", "guardianship", "municipality", "shelter", "lawyer", "self",
+              "other"),
+}
+
+_SIGHTINGS = f"""
+SELECT DISTINCT
+       coalesce(pr.person_id, '{UNLINKED_PREFIX}' || r.source || '/' || r.report_id) AS person_id,
+       r.source_type
+FROM reports AS r
+LEFT JOIN person_reports AS pr ON pr.source = r.source AND pr.report_id = r.report_id
+WHERE r.report_date >= $start AND r.report_date < $end
+"""
+
+
+def capture_records(db: Database, year: int,
+                    lists: Mapping[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
+    """One row per (victim, list) of `year`: person_id, list, and the victim's classification.
+
+    Organisation types that no list names are left out (their victims are
+    then not observed by the lists, which the estimate must know: name them).
+    """
+    groups = lists or DEFAULT_LISTS
+    to_list = {t: name for name, types in groups.items() for t in types}
+    sightings = db.frame(_SIGHTINGS, {"start": date(year, 1, 1), "end": date(year + 1, 1, 1)})
+    sightings["list"] = sightings["source_type"].map(to_list)
+    sightings = sightings.dropna(subset=["list"])
+    people = person_years(db, year, year).drop(columns=["year"])
+    people["dutch"] = (people["nationality"] == "NL").map({True: "NL", False: "non-NL"})
+    people.loc[people["nationality"] == "unknown", "dutch"] = "unknown"
+    merged: pd.DataFrame = sightings[["person_id", "list"]].merge(people, on="person_id",
+                                                                  how="left")
+    return merged

@@ -1,0 +1,68 @@
+"""The counts the exports start from, aggregated in DuckDB.
+
+Victims are classified exactly as in the annual figures (the person-year
+classification of `thbmonitor.figures.victims`: exploitation category, age
+group, sex, nationality and its group), so that an export's margins equal
+the figures' tables. Suspects are counted by ``registered_date``.
+Only aggregates leave the database.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from thbmonitor.figures.victims import CLASSIFIED_SQL
+from thbmonitor.store import Database
+from thbmonitor.vocab import nationality_groups
+
+VICTIM_CUBE_SQL = CLASSIFIED_SQL + """
+SELECT exploitation, age_group, sex, nationality, nationality_group, count(*) AS n
+FROM classified
+WHERE yr = $year
+GROUP BY ALL
+"""
+
+SUSPECT_CUBE_SQL = """
+SELECT sex, birth_year, nationality, count(*) AS n
+FROM suspects
+WHERE registered_date >= $start AND registered_date < $end
+GROUP BY ALL
+"""
+
+
+def _year_params(year: int) -> dict[str, Any]:
+    return {"start": date(year, 1, 1), "end": date(year + 1, 1, 1)}
+
+
+def victim_counts(db: Database, year: int) -> list[dict[str, Any]]:
+    """Victims of ``year`` per exploitation, age group, sex, nationality and group."""
+    groups = nationality_groups()
+    params = _year_params(year) | {
+        "year": year, "codes": list(groups), "groups": list(groups.values())}
+    columns = ("exploitation", "age_group", "sex", "nationality", "nationality_group", "n")
+    return [dict(zip(columns, row, strict=True)) for row in db.rows(VICTIM_CUBE_SQL, params)]
+
+
+def suspect_counts(db: Database, year: int) -> list[dict[str, Any]]:
+    """Suspects registered in ``year`` per sex, age group and nationality group."""
+    groups = nationality_groups()
+    out = []
+    for sex, birth_year, nationality, n in db.rows(SUSPECT_CUBE_SQL, _year_params(year)):
+        if birth_year is None:
+            age_group = "unknown"
+        elif year - birth_year < 18:
+            age_group = "minor"
+        elif year - birth_year - 1 >= 18:
+            age_group = "adult"
+        else:
+            age_group = "unknown"
+        known = nationality not in (None, "", "unknown")
+        out.append({
+            "sex": sex if sex in ("female", "male", "other") else "unknown",
+            "age_group": age_group,
+            "nationality": nationality if known else "unknown",
+            "nationality_group": (groups.get(nationality, "other") if known else "unknown"),
+            "n": int(n),
+        })
+    return out
