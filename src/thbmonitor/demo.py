@@ -84,7 +84,7 @@ def run_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED,
         quality = _link_quality(db, synth.ground_truth["report_persons"])
         db.execute("UPDATE link_runs SET quality = ? WHERE run_id = ?",
                     [json.dumps(quality), linked.run_id])
-        notify("computing figures and writing the reports")
+        notify("computing figures, the dark figure and writing the reports")
         release = build_release(db, year)
         result = DemoResult(out, db_path, year)
         for lang in ("nl", "en"):
@@ -95,6 +95,10 @@ def run_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED,
         result.true_registered = int(synth.registered_by_year[year])
         result.findings = [f["text"]["en"] for f in figures["findings"]]
         result.linkage = quality
+        result.extras["estimate"] = _estimate_line(release.get("estimate"),
+                                                   synth.true_by_year[year])
+        result.extras["patterns"] = _pattern_lines(db, synth.ground_truth["report_persons"].parent,
+                                                   year)
         (out / f"figures-{year}.json").write_text(
             json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
         return result
@@ -109,3 +113,23 @@ def _link_quality(db: Database, truth_file: Path) -> dict[str, Any]:
     quality = pairwise_quality(predicted, truth).to_dict()
     quality["measured_against"] = "synthetic ground truth"
     return quality
+
+
+def _estimate_line(estimate: dict[str, Any] | None, truth: int) -> str:
+    if not estimate or estimate.get("estimate") is None:
+        return "no estimate"
+    ci = estimate.get("ci") or [None, None]
+    return (f"{estimate['estimate']:,.0f} (95% interval {ci[0]:,.0f} to {ci[1]:,.0f}) from "
+            f"{estimate['observed']:,} seen, method {estimate['method']}; synthetic truth: "
+            f"{truth:,} victims in all")
+
+
+def _pattern_lines(db: Database, truth_dir: Path, year: int) -> str:
+    from thbmonitor.patterns import pattern_quality
+
+    q = pattern_quality(db, truth_dir, year)
+    rule, base, net = q["carousel"]["rule"], q["carousel"]["mobility_only"], q["networks"]
+    return (f"carousel precision {rule['precision']:.2f}, recall {rule['recall']:.2f}, touring "
+            f"look-alikes flagged {rule['touring_flagged']:.0%} (mobility only: precision "
+            f"{base['precision']:.2f}, look-alikes {base['touring_flagged']:.0%}); networks "
+            f"precision {net['precision']:.2f}, recall {net['recall']:.2f}")

@@ -86,13 +86,49 @@ def latest_linkage(db: Database) -> dict[str, Any] | None:
     return result
 
 
+def dark_figure(db: Database, year: int) -> dict[str, Any] | None:
+    """The default estimate of the report: stepwise MSE over the default lists.
+
+    None when there is nothing to estimate (no victims in the year).
+    """
+    from thbmonitor.darkfigure import estimate_dark_figure
+    from thbmonitor.errors import UsageError
+
+    try:
+        return estimate_dark_figure(db, year)
+    except UsageError as exc:
+        log.info("no dark-figure estimate for %s: %s", year, exc)
+        return None
+
+
+def pattern_counts(db: Database, year: int, threshold: int) -> dict[str, Any]:
+    """The pattern aggregates of the report, each count below the threshold withheld.
+
+    These counts are not part of any table that adds up, so primary
+    suppression protects them (docs/publication.md); person-level output never
+    reaches the report.
+    """
+    from thbmonitor.patterns import pattern_summary
+
+    summary = pattern_summary(db, year, actor="report")
+    keys = ("carousel_leads", "cross_border_networks", "networks_abroad_without_investigation")
+    counts = {k: (None if 0 < int(summary[k]) < threshold else int(summary[k])) for k in keys}
+    counts["suppressed"] = [k for k in keys if counts[k] is None]
+    return counts
+
+
 def build_release(db: Database, year: int, *, estimate: dict[str, Any] | None = None,
-                  protected: bool = True) -> dict[str, Any]:
-    """Everything the annual report shows, from the stored data and settings."""
+                  protected: bool = True, with_estimate: bool = True,
+                  with_patterns: bool = True) -> dict[str, Any]:
+    """Everything the annual report shows, from the stored data, settings and seed."""
     figures = figures_with_findings(db, year, protected=protected)
+    threshold = int(db.setting("publication.threshold"))
+    if estimate is None and with_estimate:
+        estimate = dark_figure(db, year)
     return {
         "figures": figures,
         "estimate": estimate,
+        "patterns": pattern_counts(db, year, threshold) if with_patterns else None,
         "linkage": latest_linkage(db),
         "provenance": provenance(db),
     }

@@ -6,6 +6,7 @@ One line per module; a module that does not exist yet is not listed.
 from __future__ import annotations
 
 from thbmonitor.cli import (
+    estimate,  # noqa: F401
     export,  # noqa: F401
     export_tables,  # noqa: F401
     figures,  # noqa: F401

@@ -189,6 +189,15 @@ def _estimate(t: Texts, estimate: Mapping[str, Any] | None) -> dict[str, Any] | 
     }
 
 
+def _patterns(t: Texts, patterns: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """Aggregate pattern counts; a withheld count (null) shows as not published."""
+    if not patterns:
+        return None
+    keys = ("carousel_leads", "cross_border_networks", "networks_abroad_without_investigation")
+    return {k: t.number(patterns.get(k)) if patterns.get(k) is not None else NOT_PUBLISHED
+            for k in keys}
+
+
 def _linkage(t: Texts, linkage: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not linkage:
         return None
@@ -232,6 +241,7 @@ def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "not_published": NOT_PUBLISHED,
         "estimate": _estimate(t, release.get("estimate")),
         "linkage": _linkage(t, release.get("linkage")),
+        "patterns": _patterns(t, release.get("patterns")),
         "rule": {"alpha": t.number(rule["alpha"], 2), "min_count": t.number(rule["min_count"]),
                  "strong_rise": t.percent(100 * (rule["strong"] - 1)),
                  "strong_fall": t.percent(100 * (1 - 1 / rule["strong"])),
