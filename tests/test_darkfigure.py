@@ -67,7 +67,7 @@ def test_estimate_has_the_contract_shape_and_is_seeded(linked_db):
     with Database(linked_db) as db:
         first = estimate_dark_figure(db, 2024, nboot=200, seed=3)
         again = estimate_dark_figure(db, 2024, nboot=200, seed=3)
-    assert CONTRACT_KEYS <= set(first)
+    assert set(first) >= CONTRACT_KEYS
     assert first == again, "same data, settings and seed give the same numbers"
     victims = db_victims(linked_db, 2024)
     assert first["observed"] == victims
@@ -88,7 +88,7 @@ def test_cli_json_is_the_result(linked_db):
                                       "--merge-below", "20"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert CONTRACT_KEYS <= set(data)
+    assert set(data) >= CONTRACT_KEYS
     assert set(data["lists"]) <= {"police", "ngo", "other"}
     with Database(linked_db) as db:
         direct = estimate_dark_figure(db, 2024, lists=parse_lists(["police", "ngo"]),
