@@ -97,5 +97,4 @@ def _reading(frame: pd.DataFrame) -> str:
         parts.append(f"{method}: {coverage:.0%} ({verdict}), intervals a median "
                      f"{(part.hi / part.lo).median():.1f} times as high at the top as at the "
                      f"bottom")
-        del verdict
     return "; ".join(parts) + "."
