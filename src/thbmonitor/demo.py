@@ -82,8 +82,10 @@ def run_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED,
         notify("linking reports into persons")
         linked = link_persons(db)
         quality = _link_quality(db, synth.ground_truth["report_persons"])
+        stored = db.scalar("SELECT quality FROM link_runs WHERE run_id = ?", [linked.run_id])
+        merged = {**(json.loads(stored) if stored else {}), **quality}
         db.execute("UPDATE link_runs SET quality = ? WHERE run_id = ?",
-                    [json.dumps(quality), linked.run_id])
+                    [json.dumps(merged), linked.run_id])
         notify("computing figures, the dark figure and writing the reports")
         release = build_release(db, year)
         result = DemoResult(out, db_path, year)

@@ -112,7 +112,8 @@ def pattern_counts(db: Database, year: int, threshold: int) -> dict[str, Any]:
 
     summary = pattern_summary(db, year, actor="report")
     keys = ("carousel_leads", "cross_border_networks", "networks_abroad_without_investigation")
-    counts = {k: (None if 0 < int(summary[k]) < threshold else int(summary[k])) for k in keys}
+    counts: dict[str, Any] = {
+        k: (None if 0 < int(summary[k]) < threshold else int(summary[k])) for k in keys}
     counts["suppressed"] = [k for k in keys if counts[k] is None]
     return counts
 

@@ -1,14 +1,23 @@
-"""Persons from linked reports: connected components, stable identifiers, the tables.
+"""Persons from linked reports: scored pairs, clusters, stable identifiers, the tables.
+
+`link_persons(db)` numbers the reports in (source, report_id) order, scores
+pairs of reports with the probabilistic model (`method="splink"`, the
+default) or finds the exact-key pairs of the first linkage
+(`method="exact"`, the baseline), clusters them under the constraints of
+`clusters.py` and the reviewers' decisions, and rebuilds `persons`,
+`person_reports` and the review queue in one transaction.
 
 A person's identifier is derived from its earliest-ordered report
 (source, report_id), so it stays the same as long as that report belongs
-to the person, and rebuilding from the same data gives the same persons.
+to the person, and rebuilding from the same data and seed gives the same
+persons.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,8 +28,23 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from thbmonitor.link.exact import METHOD, RULES, exact_pairs
+from thbmonitor.errors import UsageError
+from thbmonitor.link import exact
+from thbmonitor.link.clusters import ClusterStats, cluster
+from thbmonitor.link.decisions import decided_pairs
+from thbmonitor.link.review import review_rows
 from thbmonitor.store import Database
+
+log = logging.getLogger(__name__)
+
+METHODS = ("splink", "exact")
+DEFAULT_METHOD = "splink"
+#: Pairs at or above this match probability are linked.
+DEFAULT_THRESHOLD = 0.95
+#: Pairs from this probability up to the threshold go to the review queue.
+DEFAULT_REVIEW_LOW = 0.3
+DEFAULT_SEED = 20241016
+SPLINK_METHOD = "splink-5-v1"
 
 
 @dataclass
@@ -33,10 +57,18 @@ class LinkResult:
     persons: int
     pairs: int
     settings: dict[str, Any] = field(default_factory=dict)
+    pairs_scored: int = 0
+    pairs_in_review: int = 0
+    decisions_applied: int = 0
+    threshold: float | None = None
+    model: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "method": self.method, "reports": self.reports,
-                "persons": self.persons, "pairs": self.pairs, "settings": self.settings}
+                "persons": self.persons, "pairs": self.pairs, "pairs_scored": self.pairs_scored,
+                "pairs_in_review": self.pairs_in_review,
+                "decisions_applied": self.decisions_applied, "threshold": self.threshold,
+                "model": self.model, "settings": self.settings}
 
 
 def _person_id(source: str, report_id: str) -> str:
@@ -55,49 +87,153 @@ def components(n: int, pairs: pd.DataFrame) -> np.ndarray:
     return np.asarray(labels, dtype=np.int64)
 
 
-def link_persons(db: Database, *, progress: Callable[[str], None] | None = None) -> LinkResult:
-    """Rebuild the persons tables from all stored reports (one transaction)."""
+def _reports(db: Database) -> pd.DataFrame:
+    """Every report with its row number `rid` in (source, report_id) order and integer codes."""
+    frame: pd.DataFrame = db.frame(
+        "SELECT (row_number() OVER (ORDER BY source, report_id)) - 1 AS rid, source, report_id, "
+        "report_date, strftime(date_of_birth, '%Y%m%d') AS birth, "
+        "dense_rank() OVER (ORDER BY source) - 1 AS source_code, "
+        "CASE WHEN person_ref_token IS NULL THEN -1 "
+        "ELSE dense_rank() OVER (ORDER BY person_ref_token) END AS ref_code "
+        "FROM reports ORDER BY rid")
+    return frame
+
+
+def link_persons(
+    db: Database,
+    *,
+    progress: Callable[[str], None] | None = None,
+    method: str = DEFAULT_METHOD,
+    threshold: float = DEFAULT_THRESHOLD,
+    review_low: float = DEFAULT_REVIEW_LOW,
+    seed: int = DEFAULT_SEED,
+    model: dict[str, Any] | None = None,
+) -> LinkResult:
+    """Rebuild the persons tables from all stored reports (one transaction).
+
+    `method`: `splink` (probabilistic, default) or `exact` (exact keys, the
+    baseline). Pairs with match probability >= `threshold` are linked; pairs
+    from `review_low` up to the threshold go to the review queue. Every
+    decision in `link_decisions` is applied. `seed` drives the model's
+    random sampling. `model`: a trained model (the JSON of an earlier run,
+    `link_runs.model`) to score with instead of training a new one.
+    """
+    if method not in METHODS:
+        raise UsageError(f"unknown linkage method {method!r}; use one of: {', '.join(METHODS)}")
+    if not 0 < review_low <= threshold <= 1:
+        raise UsageError("need 0 < review_low <= threshold <= 1")
     notify = progress or (lambda _stage: None)
-    notify("pairs")
-    db.execute("""CREATE OR REPLACE TEMP TABLE _link_reports AS
-        SELECT (row_number() OVER (ORDER BY source, report_id)) - 1 AS rid, *
-        FROM reports""")
-    try:
-        reports = db.frame("SELECT rid, source, report_id, report_date FROM _link_reports "
-                           "ORDER BY rid")
-        pairs = exact_pairs(db)
-    finally:
-        db.execute("DROP TABLE IF EXISTS _link_reports")
-    notify("persons")
-    labels = components(len(reports), pairs)
+    notify("reading reports")
+    reports = _reports(db)
+    n = len(reports)
+    decided = decided_pairs(db, reports)
+    band = pd.DataFrame()
+    scored = 0
+    trained = model is None
+    if method == "splink":
+        from thbmonitor.link.splink_model import LinkModel
+
+        with LinkModel(db, seed=seed, model=model) as linker:
+            if trained:
+                notify("training the model")
+                linker.fit()
+            notify("scoring pairs")
+            result = linker.score(review_low)
+        model, pairs, scored = result.model, result.pairs, result.scored
+        linked = pairs[pairs.match_probability >= threshold]
+        band = pairs[pairs.match_probability < threshold]
+        settings: dict[str, Any] = {"threshold": threshold, "review_low": review_low,
+                                    "seed": seed, "soft_source_constraint": True,
+                                    "trained": trained}
+        run_method = SPLINK_METHOD
+    else:
+        notify("finding exact keys")
+        db.execute("CREATE OR REPLACE TEMP TABLE _link_reports AS "
+                   "SELECT (row_number() OVER (ORDER BY source, report_id)) - 1 AS rid, * "
+                   "FROM reports")
+        try:
+            linked = exact.exact_pairs(db).assign(match_weight=1.0)
+        finally:
+            db.execute("DROP TABLE IF EXISTS _link_reports")
+        scored = len(linked)
+        settings = {"rules": [list(r) for r in exact.RULES]}
+        run_method = exact.METHOD
+    notify("clustering")
+    labels, stats = cluster(
+        n, (linked["l"].to_numpy(np.int64), linked["r"].to_numpy(np.int64),
+            linked["match_weight"].to_numpy(np.float64)),
+        reports["source_code"].to_numpy(np.int64), reports["ref_code"].to_numpy(np.int64),
+        must=decided.same, cannot=decided.different, soft_source=method == "splink",
+        births=_births(reports) if method == "splink" else None)
     reports["label"] = labels
-    # rid order is (source, report_id) order: the first row of a label is its anchor.
     anchors = reports.groupby("label", sort=False).first()
     ids = {label: _person_id(row.source, row.report_id) for label, row in anchors.iterrows()}
     reports["person_id"] = reports["label"].map(ids)
     persons = reports.groupby("person_id").agg(
         n_reports=("rid", "size"), first_report_date=("report_date", "min"),
         last_report_date=("report_date", "max")).reset_index()
-    settings = {"rules": [list(r) for r in RULES]}
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     persons["run_id"] = run_id
+    review = review_rows(band, reports, decided.keys, model, run_id)
+    quality = _run_quality(stats, scored, len(linked), len(review), decided.count)
+    notify("storing persons")
+    _store(db, run_id, run_method, settings, reports, persons, review, quality, model)
+    summary = None if model is None else _model_summary(model, seed)
+    log.info("linked %d reports into %d persons (%s; %d pairs scored, %d in review)",
+             n, len(persons), run_method, scored, len(review))
+    return LinkResult(run_id, run_method, n, len(persons), stats.merged_pairs, settings,
+                      scored, len(review), decided.count,
+                      threshold if method == "splink" else None, summary)
+
+
+def _births(reports: pd.DataFrame) -> list[str | None]:
+    return [b if isinstance(b, str) else None for b in reports["birth"].tolist()]
+
+
+def _run_quality(stats: ClusterStats, scored: int, linked: int, review: int,
+                 decisions: int) -> dict[str, Any]:
+    return {"pairs_scored": scored, "pairs_above_threshold": linked,
+            "pairs_merged": stats.merged_pairs, "pairs_in_review": review,
+            "decisions_applied": decisions, "refused_person_ref": stats.refused_ref,
+            "refused_same_source": stats.refused_source,
+            "refused_birth_date": stats.refused_birth,
+            "refused_decision": stats.refused_decision}
+
+
+def _model_summary(model: dict[str, Any], seed: int) -> dict[str, Any]:
+    return {"engine": "splink", "seed": seed,
+            "probability_two_random_records_match":
+                model.get("probability_two_random_records_match"),
+            "comparisons": [c["output_column_name"] for c in model.get("comparisons", [])],
+            "blocking_rules": len(model.get("blocking_rules_to_generate_predictions", []))}
+
+
+def _store(db: Database, run_id: str, method: str, settings: dict[str, Any],
+           reports: pd.DataFrame, persons: pd.DataFrame, review: pd.DataFrame,
+           quality: dict[str, Any], model: dict[str, Any] | None) -> None:
     links = reports[["source", "report_id", "person_id"]]
-    notify("store")
     with db.transaction():
         db.execute("DELETE FROM person_reports")
         db.execute("DELETE FROM persons")
+        db.execute("DELETE FROM link_review")
         db.conn.register("_link_persons", persons)
         db.conn.register("_link_links", links)
+        db.conn.register("_link_review", review)
         try:
             db.execute("INSERT INTO persons SELECT person_id, n_reports, first_report_date, "
                        "last_report_date, run_id FROM _link_persons")
             db.execute("INSERT INTO person_reports SELECT source, report_id, person_id "
                        "FROM _link_links")
+            if len(review):
+                db.execute("INSERT INTO link_review SELECT pair_id, left_source, left_report_id, "
+                           "right_source, right_report_id, match_probability, match_weight, "
+                           "comparison, run_id FROM _link_review")
         finally:
-            db.conn.unregister("_link_persons")
-            db.conn.unregister("_link_links")
-        db.execute("INSERT INTO link_runs (run_id, method, started_at, settings, reports, persons) "
-                   "VALUES (?, ?, ?, ?, ?, ?)",
-                   [run_id, METHOD, datetime.now(UTC).replace(tzinfo=None),
-                    json.dumps(settings), len(reports), len(persons)])
-    return LinkResult(run_id, METHOD, len(reports), len(persons), len(pairs), settings)
+            for name in ("_link_persons", "_link_links", "_link_review"):
+                db.conn.unregister(name)
+        db.execute(
+            "INSERT INTO link_runs (run_id, method, started_at, settings, reports, persons, "
+            "quality, model) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, method, datetime.now(UTC).replace(tzinfo=None), json.dumps(settings),
+             len(reports), len(persons), json.dumps(quality),
+             None if model is None else json.dumps(model, sort_keys=True)])

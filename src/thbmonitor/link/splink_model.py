@@ -1,0 +1,297 @@
+"""The probabilistic model, and the only module that imports Splink.
+
+Splink changed its API at every major version; everything it is asked to do
+(training, scoring, term frequencies) happens here, so an upgrade touches
+this file (and the settings format in `comparisons.py`).
+
+Splink runs on a cursor of the store's own DuckDB connection whose default
+catalog is an attached in-memory database, so its working tables never reach
+the database file and the reports are read without a copy.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+from splink.internals.exceptions import EMTrainingException
+
+from thbmonitor.link.comparisons import (
+    BLOCK_CAP,
+    COMPARISON_NAMES,
+    DETERMINISTIC_RECALL,
+    DETERMINISTIC_RULES,
+    INPUT_SQL,
+    TF_COLUMNS,
+    TRAINING,
+    settings,
+)
+from thbmonitor.store import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Scored:
+    """Scored pairs: left and right report row numbers, weight, probability, levels."""
+
+    pairs: pd.DataFrame
+    model: dict[str, Any]
+    scored: int
+
+
+class LinkModel:
+    """Train and apply the Splink model on a store's reports.
+
+    >>> model = LinkModel(db, seed=1)          # doctest: +SKIP
+    >>> scored = model.fit().score(0.5)        # doctest: +SKIP
+    """
+
+    def __init__(self, db: Database, *, seed: int = 20241016,
+                 u_pairs: float = 1e7, em_pairs: float = 2e6, block_cap: int = BLOCK_CAP,
+                 model: dict[str, Any] | None = None) -> None:
+        self.db = db
+        self.seed = seed
+        self.u_pairs = u_pairs
+        self.em_pairs = em_pairs
+        self.block_cap = block_cap
+        self.model_ = model
+        self._catalog = f"thb_link_{uuid.uuid4().hex[:8]}"
+        self._cursor: duckdb.DuckDBPyConnection | None = None
+        self._linker: Any = None
+        self._api: Any = None
+        self._splink_log_level = logging.NOTSET
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def __enter__(self) -> LinkModel:  # noqa: D105
+        from splink import DuckDBAPI
+
+        # Splink logs training notes at WARNING ("level not observed"); they are ours to
+        # summarise, not the user's to read.
+        self._splink_log_level = logging.getLogger("splink").level
+        logging.getLogger("splink").setLevel(logging.ERROR)
+        main = str(self.db.scalar("SELECT current_database()")).replace('"', '""')
+        self.db.execute(f"ATTACH ':memory:' AS {self._catalog}")
+        try:
+            cursor = self.db.conn.cursor()
+            self._cursor = cursor
+            cursor.execute(f"USE {self._catalog}")
+            cursor.execute("SET enable_progress_bar = false")
+            sql = INPUT_SQL.format(reports=f'"{main}".main.reports', cap=int(self.block_cap))
+            cursor.execute("CREATE TABLE link_input AS " + sql)
+            self._api = DuckDBAPI(connection=cursor)
+            spec = self.model_ if self.model_ is not None else settings()
+            self._linker = self._new_linker(spec)
+            self._register_term_frequencies()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _register_term_frequencies(self) -> None:
+        """Term frequencies of the name tokens, without the report itself.
+
+        Splink's own table counts every report, so a name borne by one person
+        reported twice looks twice as common as it is; here a token's
+        frequency is (reports with it - 1) / reports, at least 1 / reports.
+        """
+        assert self._cursor is not None
+        for column in TF_COLUMNS:
+            table = f"link_tf_{column}"
+            self._cursor.execute(
+                f"CREATE OR REPLACE TABLE {table} AS SELECT {column}, "
+                f"greatest(count(*) - 1, 1) / (SELECT count(*) FROM link_input) "
+                f"AS tf_{column} FROM link_input WHERE {column} IS NOT NULL GROUP BY {column}")
+            frame = self._api.register(table)
+            self._linker.table_management.register_term_frequency_lookup(frame, column)
+
+    def _new_linker(self, spec: dict[str, Any]) -> Any:
+        from splink import Linker
+
+        return Linker(self._api.register("link_input"), spec, log_level=None,
+                      validate_settings=False)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._cursor is not None:
+            self._cursor.close()
+            self._cursor = None
+        self.db.execute(f"DETACH {self._catalog}")
+        self._linker = None
+        logging.getLogger("splink").setLevel(self._splink_log_level)
+
+    # -- the workflow ------------------------------------------------------------
+
+    def count_reports(self) -> int:
+        assert self._cursor is not None
+        row = self._cursor.execute("SELECT count(*) FROM link_input").fetchone()
+        return int(row[0]) if row else 0
+
+    def fit(self) -> LinkModel:
+        """u by random sampling (seeded), m by EM on each training rule."""
+        linker = self._linker
+        if self.count_reports() < 2:
+            self.model_ = linker.misc.save_model_to_json()
+            return self
+        linker.training.estimate_probability_two_random_records_match(
+            list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL)
+        linker.training.estimate_u_using_random_sampling(max_pairs=self.u_pairs, seed=self.seed)
+        log.info("u estimated from %.0f random pairs", self.u_pairs)
+        trained: dict[str, dict[str, Any]] = {}
+        for rule, take in TRAINING:
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule, estimate_without_term_frequencies=True, max_pairs=self.em_pairs)
+            except EMTrainingException:
+                log.warning("EM session skipped: no pairs for its blocking rule")
+                continue
+            log.info("EM session done: %s", rule)
+            session = linker.misc.save_model_to_json()
+            trained.update({c["output_column_name"]: c for c in session["comparisons"]
+                            if c["output_column_name"] in take})
+        model = linker.misc.save_model_to_json()
+        model["comparisons"] = [trained.get(c["output_column_name"], c)
+                                for c in model["comparisons"]]
+        n = self.count_reports()
+        if n <= CORRECT_U_MAX_REPORTS:
+            model = corrected_u(model, self._expected_matches(model), n)
+        self.model_ = _rounded(model)
+        return self
+
+    def _expected_matches(self, model: dict[str, Any]) -> float:
+        """Expected number of matching pairs: the sum of match probabilities of scored pairs."""
+        assert self._cursor is not None
+        predictions = self._new_linker(model).inference.predict(warning_mode="never")
+        row = self._cursor.execute(
+            f"SELECT coalesce(sum(match_probability), 0) FROM {predictions.physical_name}"
+        ).fetchone()
+        predictions.drop_table_from_database_and_remove_from_cache()
+        return float(row[0]) if row else 0.0
+
+    def score(self, threshold_probability: float) -> Scored:
+        """Pairs at or above `threshold_probability`, with their comparison levels."""
+        assert self._cursor is not None
+        if self.count_reports() < 2:
+            return Scored(_empty_pairs(), self.model_ or {}, 0)
+        # Score with a linker made from the saved model: what is stored is what ran.
+        spec = dict(self.model_ or settings())
+        predictions = self._new_linker(spec).inference.predict(warning_mode="never")
+        table = predictions.physical_name
+        scored = int(self._cursor.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+        parts = ", ".join(f"round(mw_{c}, 6) AS w_{c}" for c in COMPARISON_NAMES)
+        frame = self._cursor.execute(
+            f"SELECT unique_id_l AS l, unique_id_r AS r, round(match_weight, 6) AS match_weight, "
+            f"match_probability, {parts} FROM {table} WHERE match_probability >= ? "
+            "ORDER BY l, r", [threshold_probability]).df()
+        predictions.drop_table_from_database_and_remove_from_cache()
+        return Scored(frame, self.model_ or {}, scored)
+
+
+def _rounded(model: dict[str, Any], digits: int = 9) -> dict[str, Any]:
+    """m, u and the prior to `digits` significant digits.
+
+    DuckDB sums in parallel, so the last bits of a trained probability can
+    differ between two runs on the same data; rounding makes the saved model,
+    and so the persons, repeatable.
+    """
+    def r(value: Any) -> Any:
+        return float(f"{value:.{digits}g}") if isinstance(value, float) else value
+
+    out = json.loads(json.dumps(model))
+    out["probability_two_random_records_match"] = r(out["probability_two_random_records_match"])
+    for comparison in out["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            for key in ("m_probability", "u_probability"):
+                if key in level:
+                    level[key] = r(level[key])
+    return out
+
+
+#: Up to this many reports the u correction runs (it costs one more scoring pass); beyond
+#: it matches are too small a share of random pairs to matter.
+CORRECT_U_MAX_REPORTS = 200_000
+
+#: u is never lowered below this share of its sampled value.
+U_FLOOR_SHARE = 0.05
+
+
+def corrected_u(model: dict[str, Any], expected_matches: float, n: int) -> dict[str, Any]:
+    """u without the matches that random sampling draws too.
+
+    Random pairs are a mixture: P(level) = lambda m + (1 - lambda) u, with
+    lambda the share of pairs that match. Splink takes P(level) for u, which
+    is right when matches are a negligible share of pairs (large data) but
+    inflates u of the agreeing levels when a level's u is of the order of
+    lambda m (small data: thousands of reports, exact names). Here lambda is
+    the expected number of matching pairs over all pairs, and
+    u = (P(level) - lambda m) / (1 - lambda), never below `U_FLOOR_SHARE` of
+    P(level), renormalised per comparison. The prior of the model becomes
+    lambda.
+    """
+    total = n * (n - 1) / 2
+    if total <= 0 or expected_matches <= 0:
+        return model
+    lam = min(expected_matches / total, 0.5)
+    out = json.loads(json.dumps(model))
+    for comparison in out["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"]
+                  if not lv.get("is_null_level") and lv.get("u_probability") is not None]
+        for level in levels:
+            sampled = float(level["u_probability"])
+            m = float(level.get("m_probability") or 0.0)
+            level["u_probability"] = max((sampled - lam * m) / (1 - lam),
+                                         sampled * U_FLOOR_SHARE)
+        norm = sum(lv["u_probability"] for lv in levels)
+        for level in levels:
+            level["u_probability"] = level["u_probability"] / norm if norm else 0.0
+    out["probability_two_random_records_match"] = lam
+    return out
+
+
+def _empty_pairs() -> pd.DataFrame:
+    columns = {"l": "int64", "r": "int64", "match_weight": "float64",
+               "match_probability": "float64"}
+    columns.update({f"w_{c}": "float64" for c in COMPARISON_NAMES})
+    return pd.DataFrame({k: pd.Series(dtype=v) for k, v in columns.items()})
+
+
+def level_weights(model: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
+    """For each comparison, its levels as (label, match weight log2(m/u)); null levels 0."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    for comparison in model.get("comparisons", []):
+        levels = []
+        for level in comparison["comparison_levels"]:
+            m, u = level.get("m_probability"), level.get("u_probability")
+            weight = 0.0
+            if not level.get("is_null_level") and m and u:
+                weight = math.log2(float(m) / float(u))
+            levels.append((str(level.get("label_for_charts", "")), weight))
+        out[comparison["output_column_name"]] = levels
+    return out
+
+
+def decode_levels(model: dict[str, Any], weights: dict[str, np.ndarray]
+                  ) -> dict[str, tuple[list[str], np.ndarray]]:
+    """The level of each comparison of scored pairs, recovered from their partial weights.
+
+    Returns, per comparison, the level labels and the partial weights.
+    """
+    table = level_weights(model)
+    out: dict[str, tuple[list[str], np.ndarray]] = {}
+    for name, values in weights.items():
+        values = np.asarray(values, dtype=np.float64)
+        levels = table.get(name, [])
+        if not levels:
+            out[name] = ([""] * len(values), values)
+            continue
+        centres = np.array([w for _, w in levels])
+        nearest = np.abs(values[:, None] - centres[None, :]).argmin(axis=1)
+        out[name] = ([levels[i][0] for i in nearest], values)
+    return out

@@ -1,0 +1,69 @@
+"""Quality of the default linkage on the demo data, measured against its ground truth."""
+
+from __future__ import annotations
+
+import json
+
+from link_data import Linked, predicted
+
+from thbmonitor.link import pairwise_quality
+from thbmonitor.store import Database
+
+
+def test_demo_data_f1_at_least_098(synth_linked: Linked) -> None:
+    with Database(synth_linked.db_path, read_only=True) as db:
+        quality = pairwise_quality(predicted(db), synth_linked.truth)
+    assert quality.f1 >= 0.98, quality.to_dict()
+    assert quality.precision >= 0.97 and quality.recall >= 0.97
+
+
+def test_registered_totals_per_year_within_one_percent(synth_linked: Linked) -> None:
+    """Persons with a report in the year, as the figures count them, against the truth."""
+    with Database(synth_linked.db_path, read_only=True) as db:
+        counted = dict(db.rows(
+            "SELECT year(r.report_date) AS y, count(DISTINCT p.person_id) FROM reports r "
+            "JOIN person_reports p USING (source, report_id) GROUP BY y"))
+    truth = dict(zip(synth_linked.totals.year, synth_linked.totals.registered_total, strict=True))
+    assert set(counted) == set(truth)
+    for year, total in truth.items():
+        assert abs(counted[year] - total) <= 0.01 * total, (year, counted[year], total)
+
+
+def test_no_person_holds_two_person_refs_of_one_source(synth_linked: Linked) -> None:
+    with Database(synth_linked.db_path, read_only=True) as db:
+        conflicts = db.scalar(
+            "SELECT count(*) FROM (SELECT p.person_id, r.source FROM reports r "
+            "JOIN person_reports p USING (source, report_id) "
+            "WHERE r.person_ref_token IS NOT NULL GROUP BY p.person_id, r.source "
+            "HAVING count(DISTINCT r.person_ref_token) > 1)")
+        refs = db.scalar("SELECT count(*) FROM reports WHERE person_ref_token IS NOT NULL")
+    assert refs > 100  # the demo data use person_ref, so the check is not empty
+    assert conflicts == 0
+
+
+def test_run_records_the_trained_model_and_counts(synth_linked: Linked) -> None:
+    result = synth_linked.result
+    assert result is not None
+    with Database(synth_linked.db_path, read_only=True) as db:
+        method, model, quality = db.rows(
+            "SELECT method, model, quality FROM link_runs WHERE run_id = ?", [result.run_id])[0]
+        queued = db.scalar("SELECT count(*) FROM link_review")
+    saved = json.loads(model)
+    names = [c["output_column_name"] for c in saved["comparisons"]]
+    assert names[:3] == ["given", "family", "birth"]
+    exact = saved["comparisons"][0]["comparison_levels"][1]
+    assert exact["m_probability"] > 0.5 and exact["u_probability"] < 0.01
+    assert method == result.method == "splink-5-v1"
+    data = result.to_dict()
+    assert data["pairs_scored"] >= data["pairs"] > 500
+    assert data["pairs_in_review"] == queued == json.loads(quality)["pairs_in_review"]
+    assert data["threshold"] == 0.95 and data["model"]["engine"] == "splink"
+
+
+def test_review_queue_holds_no_clear_values(synth_linked: Linked) -> None:
+    with Database(synth_linked.db_path, read_only=True) as db:
+        comparisons = [json.loads(c) for (c,) in db.rows("SELECT comparison FROM link_review")]
+    assert comparisons
+    for comparison in comparisons:
+        assert set(comparison) >= {"given", "family", "birth", "source"}
+        assert all(set(v) == {"level", "weight"} for v in comparison.values())
