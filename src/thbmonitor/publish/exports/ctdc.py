@@ -21,7 +21,6 @@ already classified in SQL); no identifier leaves the function.
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from typing import IO, Any
 
 import pycountry
 
+from thbmonitor.publish.exports.csv_out import write_rows
 from thbmonitor.store import Database
 
 __all__ = ["COLUMNS", "CtdcExport", "KAnonymity", "ctdc_export", "k_anonymity"]
@@ -242,10 +242,7 @@ class CtdcExport:
         return audit
 
     def write_csv(self, handle: IO[str]) -> int:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(self.records)
-        return len(self.records)
+        return write_rows(handle, COLUMNS, self.records)
 
 
 def ctdc_export(db: Database, year: int, *, k: int | None = None, geo: str = "NL") -> CtdcExport:

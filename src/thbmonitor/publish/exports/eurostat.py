@@ -26,12 +26,12 @@ as are all slices of suspects.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any
 
 from thbmonitor.disclosure import AuditReport
+from thbmonitor.publish.exports.csv_out import write_rows
 from thbmonitor.publish.exports.cube import Cell, Dimension, ProtectedCube, audit_cube, protect_cube
 from thbmonitor.publish.exports.sources import suspect_counts, victim_counts
 from thbmonitor.store import Database
@@ -104,13 +104,7 @@ class EurostatExport:
                     }
 
     def write_csv(self, handle: IO[str]) -> int:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        count = 0
-        for row in self.rows():
-            writer.writerow(row)
-            count += 1
-        return count
+        return write_rows(handle, COLUMNS, self.rows())
 
 
 def eurostat_export(db: Database, year: int, *, threshold: int | None = None,

@@ -27,6 +27,7 @@ from typing import IO, Any
 
 from thbmonitor.disclosure import AuditReport
 from thbmonitor.errors import DataError
+from thbmonitor.publish.exports.csv_out import write_rows
 from thbmonitor.publish.exports.cube import Cell, Dimension, ProtectedCube, audit_cube, protect_cube
 from thbmonitor.publish.exports.sources import victim_counts
 from thbmonitor.store import Database
@@ -113,13 +114,7 @@ class SdgExport:
             }
 
     def write_csv(self, handle: IO[str]) -> int:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        count = 0
-        for row in self.rows():
-            writer.writerow(row)
-            count += 1
-        return count
+        return write_rows(handle, COLUMNS, self.rows())
 
 
 def sdg_export(db: Database, year: int, *, threshold: int | None = None,
