@@ -29,6 +29,7 @@ from thbmonitor.synth import generate
 log = logging.getLogger(__name__)
 
 DEFAULT_SEED = 20241016
+DEMO_PRIORITIES = ("victims.cross.exploitation_by_age_group.criminal.minor",)
 
 
 @dataclass
@@ -73,6 +74,9 @@ def run_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED,
     try:
         key = load_key(db_path, create=True)
         db.set_setting("random.seed", seed)
+        # The publisher's priority, as in the 2024 release: the minors in criminal
+        # exploitation. Disclosure control then hides neighbouring cells instead.
+        db.set_setting("publication.priorities", list(DEMO_PRIORITIES))
         for kind in IMPORT_ORDER:
             notify(f"importing {kind}")
             report = import_file(db, kind, synth.files[kind], key=key, vintage=f"synthetic-{seed}")

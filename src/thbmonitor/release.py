@@ -41,15 +41,17 @@ def figures_with_findings(db: Database, year: int, *, protected: bool = False) -
     figures = compute_figures(db, year).to_dict()
     threshold = int(db.setting("publication.threshold"))
     if protected:
-        figures = protect(figures, threshold)
+        figures = protect(figures, threshold, list(db.setting("publication.priorities")))
     return with_findings(figures, alpha=float(db.setting("findings.alpha")), min_count=threshold)
 
 
-def protect(figures: dict[str, Any], threshold: int) -> dict[str, Any]:
+def protect(figures: dict[str, Any], threshold: int,
+            priorities: list[str] | None = None) -> dict[str, Any]:
     """Disclosure control of every published cell (thbmonitor.disclosure)."""
     from thbmonitor.disclosure import protect_figures
 
-    protected: dict[str, Any] = protect_figures(figures, threshold=threshold).to_dict()
+    protected: dict[str, Any] = protect_figures(
+        figures, threshold=threshold, priorities=priorities or ()).to_dict()
     return protected
 
 

@@ -19,7 +19,7 @@ series entry also lists its own suppressed paths, relative to the entry.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,15 @@ HIDDEN: tuple[tuple[str, str, str], ...] = (
 ROUNDING_BASE = 5
 ROUNDED_PREFIX = "chain."
 DEFAULT_THRESHOLD = 10
+
+
+#: Relative cost of suppressing a cell about minors, and one of an unknown category
+#: (1 is a plain cell; docs/publication.md, "Priorities").
+MINOR_WEIGHT = 1.5
+UNKNOWN_WEIGHT = 0.5
+#: Cost of suppressing a cell the publisher listed as a priority (setting
+#: `publication.priorities`): hidden only when nothing else protects.
+PRIORITY_WEIGHT = 50.0
 
 
 def _key(year: int, path: str) -> str:
@@ -129,7 +138,8 @@ def _group_of(code: str, groups: Mapping[str, str]) -> str:
     return groups.get(code, "other")
 
 
-def build_year_tables(year: int, values: Mapping[str, int | None]) -> LinkedTables:
+def build_year_tables(year: int, values: Mapping[str, int | None],
+                      priorities: Sequence[str] = ()) -> LinkedTables:
     """The linked tables of one year: its cells, their relations and the hidden cells.
 
     Relations (each added only when all its cells are present):
@@ -220,6 +230,16 @@ def build_year_tables(year: int, values: Mapping[str, int | None]) -> LinkedTabl
             tables.weights[key] = 20.0
         elif path.startswith(("victims.by.", "chain.investigations.by_")):
             tables.weights[key] = 2.0
+        elif last == "minor":
+            # Publication priority: minors are a focus of the release (DOMAIN.md), so the
+            # optimiser hides a neighbouring adult cell rather than a minor one when either
+            # would protect the same primary cell.
+            tables.weights[key] = MINOR_WEIGHT
+        elif last == "unknown":
+            # An unknown category tells the reader least: hide it first.
+            tables.weights[key] = UNKNOWN_WEIGHT
+        if path in priorities:
+            tables.weights[key] = PRIORITY_WEIGHT
     return tables
 
 
@@ -277,7 +297,7 @@ def _published_values(
 
 def protect_figures(
     figures: Mapping[str, Any], *, threshold: int = DEFAULT_THRESHOLD,
-    round_chain: bool = False,
+    round_chain: bool = False, priorities: Sequence[str] = (),
 ) -> ProtectedFigures:
     """Suppress small cells and whatever would let them be recomputed.
 
@@ -287,6 +307,9 @@ def protect_figures(
     the audit passes. With ``round_chain`` the chain counts are published
     rounded to base 5 (the percentages then come from the rounded counts).
     ``findings`` are left as they are: compute them after protection.
+    ``priorities`` are dotted paths (as in ``suppressed``, without the year)
+    the publisher most wants published: secondary suppression avoids them
+    when another choice protects as well (a primary cell is always hidden).
     """
     if threshold < 1:
         raise DataError(f"the publication threshold must be at least 1, not {threshold}")
@@ -295,7 +318,7 @@ def protect_figures(
     primary: set[str] = set()
     report = AuditReport(threshold=threshold)
     for year in sorted(years):
-        result = suppress(build_year_tables(year, years[year]), threshold)
+        result = suppress(build_year_tables(year, years[year], priorities), threshold)
         suppressed |= result.suppressed
         primary |= result.primary
         if result.audit is not None:

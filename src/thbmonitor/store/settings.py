@@ -58,6 +58,12 @@ SETTINGS.declare(
     "Smallest count published: cells from 1 to threshold-1 are suppressed (zeros stay).",
 )
 SETTINGS.declare(
+    "publication.priorities", [],
+    "Dotted figure paths the publisher most wants published (e.g. "
+    "victims.cross.exploitation_by_age_group.criminal.minor); secondary suppression hides "
+    "other cells first when that protects as well.",
+)
+SETTINGS.declare(
     "findings.alpha", 0.05,
     "False discovery rate for year-on-year findings (Benjamini-Hochberg over the tested cells).",
 )
