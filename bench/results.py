@@ -54,10 +54,14 @@ def measure_subprocess(code: str, env: dict[str, str] | None = None) -> Measurem
 
     A fresh process per measurement keeps one measurement's memory out of another's.
     """
+    # Peak memory is the child's VmHWM: unlike ru_maxrss, which Linux carries over from
+    # the forking parent (a benchmark that generated gigabytes of data first would
+    # otherwise report the parent's peak), VmHWM starts anew at exec.
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-c", code + "\nimport resource,sys\n"
-         "sys.stderr.write('PEAK_KB=%d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
+        [sys.executable, "-c", code + "\nimport re as _re, sys as _sys\n"
+         "_kb = _re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)\n"
+         "_sys.stderr.write('PEAK_KB=%s\\n' % _kb)"],
         capture_output=True, text=True, env={**os.environ, **(env or {})}, check=False,
     )
     seconds = time.perf_counter() - start
