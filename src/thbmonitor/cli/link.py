@@ -11,8 +11,6 @@ from rich.table import Table
 from thbmonitor.cli.app import DbOption, JsonOption, app, console, emit, err_console, user_errors
 from thbmonitor.cli.intake import open_store
 from thbmonitor.link import (
-    DEFAULT_REVIEW_LOW,
-    DEFAULT_THRESHOLD,
     METHODS,
     Decision,
     LinkResult,
@@ -30,9 +28,10 @@ def link(
     method: Annotated[str, typer.Option(
         "--method", help=f"Linkage method: {' or '.join(METHODS)} (exact keys, the baseline).",
     )] = "splink",
-    threshold: Annotated[float, typer.Option(
-        "--threshold", help="Match probability from which two reports are linked.",
-    )] = DEFAULT_THRESHOLD,
+    threshold: Annotated[float | None, typer.Option(
+        "--threshold", help="Match probability from which two reports are linked "
+                            "(default: the setting link.threshold).",
+    )] = None,
 ) -> None:
     """Rebuild persons from all stored reports and print a summary."""
     with user_errors():
@@ -41,9 +40,13 @@ def link(
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                           console=err_console, transient=True, disable=as_json) as bar:
                 task = bar.add_task("linking", total=None)
+                if threshold is not None:
+                    threshold = min(threshold, 1.0)
+                    review = min(threshold, float(database.setting("link.review_low")))
+                else:
+                    review = None
                 result = link_persons(
-                    database, method=method, threshold=min(threshold, 1.0),
-                    review_low=min(threshold, DEFAULT_REVIEW_LOW),
+                    database, method=method, threshold=threshold, review_low=review,
                     progress=lambda stage: bar.update(task, description=stage))
         finally:
             database.close()

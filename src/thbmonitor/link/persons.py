@@ -104,9 +104,9 @@ def link_persons(
     *,
     progress: Callable[[str], None] | None = None,
     method: str = DEFAULT_METHOD,
-    threshold: float = DEFAULT_THRESHOLD,
-    review_low: float = DEFAULT_REVIEW_LOW,
-    seed: int = DEFAULT_SEED,
+    threshold: float | None = None,
+    review_low: float | None = None,
+    seed: int | None = None,
     model: dict[str, Any] | None = None,
 ) -> LinkResult:
     """Rebuild the persons tables from all stored reports (one transaction).
@@ -117,7 +117,12 @@ def link_persons(
     decision in `link_decisions` is applied. `seed` drives the model's
     random sampling. `model`: a trained model (the JSON of an earlier run,
     `link_runs.model`) to score with instead of training a new one.
+    Unset, `threshold`, `review_low` and `seed` come from the database's
+    settings `link.threshold`, `link.review_low` and `random.seed`.
     """
+    threshold = float(db.setting("link.threshold")) if threshold is None else threshold
+    review_low = float(db.setting("link.review_low")) if review_low is None else review_low
+    seed = int(db.setting("random.seed")) if seed is None else seed
     if method not in METHODS:
         raise UsageError(f"unknown linkage method {method!r}; use one of: {', '.join(METHODS)}")
     if not 0 < review_low <= threshold <= 1:

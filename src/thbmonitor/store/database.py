@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -33,6 +34,8 @@ STATUS_TABLES: tuple[str, ...] = (
 )
 
 MEMORY = ":memory:"
+MEMORY_ENV = "THB_MEMORY_LIMIT"
+DEFAULT_MEMORY = "2GB"
 
 
 class Database:
@@ -58,6 +61,9 @@ class Database:
                 f"cannot open database {self.path}: {exc}. Is another process using it?"
             ) from exc
         self.conn.execute("SET enable_progress_bar = false")
+        # DuckDB would otherwise take up to 80% of the machine's memory; a bounded
+        # buffer pool spills to disk instead (a million-row import stays under 4 GB).
+        self.conn.execute("SET memory_limit = ?", [os.environ.get(MEMORY_ENV, DEFAULT_MEMORY)])
         self._in_transaction = False
         if not read_only:
             self.migrate()

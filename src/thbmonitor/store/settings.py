@@ -73,6 +73,14 @@ SETTINGS.declare(
     "and seed give the same numbers.",
 )
 SETTINGS.declare(
+    "link.threshold", 0.95,
+    "Match probability from which two reports are linked into one person (docs/linkage.md).",
+)
+SETTINGS.declare(
+    "link.review_low", 0.3,
+    "Pairs from this match probability up to link.threshold go to the review queue.",
+)
+SETTINGS.declare(
     "ingest.max_age_years", 100,
     "Dates of birth more than this many years before the report date are rejected.",
 )
