@@ -183,7 +183,8 @@ def _estimate(t: Texts, estimate: Mapping[str, Any] | None) -> dict[str, Any] | 
         "level": t.percent(100 * float(estimate.get("ci_level") or 0.95)),
         "ratio": t.number(ratio, 1) if ratio is not None else None,
         "method": str(estimate.get("method") or ""),
-        "lists": [str(x) for x in estimate.get("lists") or []],
+        # Lists named after an organisation type are shown by that type's label.
+        "lists": [t.label("source_type", str(x)) for x in estimate.get("lists") or []],
         "terms": [str(x) for x in estimate.get("terms") or []],
         "warnings": [str(x) for x in estimate.get("warnings") or []],
     }
