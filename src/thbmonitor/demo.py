@@ -9,6 +9,7 @@ English. Everything is reproducible from the seed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import shutil
@@ -23,7 +24,7 @@ from thbmonitor.ingest import IMPORT_ORDER, import_file
 from thbmonitor.link import link_persons, pairwise_quality
 from thbmonitor.publish import write_report
 from thbmonitor.release import build_release
-from thbmonitor.store import Database, load_key
+from thbmonitor.store import Database
 from thbmonitor.synth import generate
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def run_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED,
     year = max(synth.years)
     db = Database(db_path)
     try:
-        key = load_key(db_path, create=True)
+        key = demo_key(seed)
         db.set_setting("random.seed", seed)
         # The publisher's priority, as in the 2024 release: the minors in criminal
         # exploitation. Disclosure control then hides neighbouring cells instead.
@@ -110,6 +111,17 @@ def run_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED,
         return result
     finally:
         db.close()
+
+
+def demo_key(seed: int) -> bytes:
+    """The demo's pseudonymisation key, derived from its seed.
+
+    The demo's data are synthetic, so its key need not be secret; deriving it
+    from the seed makes every token, Bloom encoding and so every linked person
+    and published number of the demo reproducible from the seed alone. A real
+    deployment uses a random key (`thb init`), kept outside the database.
+    """
+    return hashlib.sha256(f"thb-demo-key:{seed}".encode()).digest()
 
 
 def _link_quality(db: Database, truth_file: Path) -> dict[str, Any]:

@@ -68,6 +68,7 @@ class LinkModel:
         self._linker: Any = None
         self._api: Any = None
         self._splink_log_level = logging.NOTSET
+        self._threads = 1
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -79,6 +80,11 @@ class LinkModel:
         self._splink_log_level = logging.getLogger("splink").level
         logging.getLogger("splink").setLevel(logging.ERROR)
         main = str(self.db.scalar("SELECT current_database()")).replace('"', '""')
+        # EM sums floating-point counts; on several threads the order of those sums,
+        # and so the trained model, changes from run to run. One thread (set before the
+        # training connection is made) keeps persons reproducible from data and seed.
+        self._threads = int(self.db.scalar("SELECT current_setting('threads')"))
+        self.db.execute("SET threads = 1")
         self.db.execute(f"ATTACH ':memory:' AS {self._catalog}")
         try:
             cursor = self.db.conn.cursor()
@@ -124,6 +130,7 @@ class LinkModel:
             self._cursor.close()
             self._cursor = None
         self.db.execute(f"DETACH {self._catalog}")
+        self.db.execute("SET threads = ?", [self._threads])
         self._linker = None
         logging.getLogger("splink").setLevel(self._splink_log_level)
 
