@@ -46,6 +46,17 @@ def test_every_command_appears_in_the_docs():
     assert not missing, f"undocumented commands: {missing}"
 
 
+def test_every_setting_is_documented_with_its_default():
+    import json
+
+    import thbmonitor.patterns  # noqa: F401  (declares its settings on import)
+    from thbmonitor.store import SETTINGS
+
+    text = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        assert f"| `{setting.name}` | `{json.dumps(setting.default)}` |" in text, setting.name
+
+
 def test_readme_quick_start_is_the_two_make_commands():
     quick = README.split("## Quick start", 1)[1].split("##", 1)[0]
     assert re.search(r"^make demo\b", quick, re.M) and re.search(r"^make test\b", quick, re.M)
