@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class AnnualFigures:
-    """The result of `thb figures`: CONTRACTS §3 with findings (and protection when asked)."""
+class ReleaseResult:
+    """A result the release assembles as a dict (`thb figures`, `thb estimate`);
+    `--json` prints exactly `to_dict()`."""
 
     data: dict[str, Any]
 
@@ -31,9 +32,9 @@ class AnnualFigures:
         return self.data
 
 
-def annual_figures(db: Database, year: int, *, protected: bool = False) -> AnnualFigures:
-    """`thb figures --year Y [--protected]`."""
-    return AnnualFigures(figures_with_findings(db, year, protected=protected))
+def annual_figures(db: Database, year: int, *, protected: bool = False) -> ReleaseResult:
+    """`thb figures --year Y [--protected]`: CONTRACTS §3 with findings."""
+    return ReleaseResult(figures_with_findings(db, year, protected=protected))
 
 
 def figures_with_findings(db: Database, year: int, *, protected: bool = False) -> dict[str, Any]:

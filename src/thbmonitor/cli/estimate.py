@@ -13,14 +13,6 @@ from thbmonitor.store import Database
 METHODS = ("stepwise", "bic", "main", "fixed")
 
 
-class _Estimate:
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-
-    def to_dict(self) -> dict[str, Any]:
-        return self.data
-
-
 @app.command("estimate")
 def estimate(
     year: Annotated[int, typer.Option("--year", help="Year of the victims.")],
@@ -40,6 +32,7 @@ def estimate(
 ) -> None:
     """Multiple systems estimation of how many victims no organisation saw."""
     from thbmonitor.darkfigure import estimate_dark_figure, parse_lists
+    from thbmonitor.release import ReleaseResult
 
     with user_errors():
         if method not in METHODS or method == "fixed":
@@ -49,7 +42,7 @@ def estimate(
                 database, year, lists=parse_lists(lists or []), covariates=covariates or (),
                 merge_below=merge_below, method=method,  # type: ignore[arg-type]
                 nboot=nboot, seed=seed)
-    emit(_Estimate(result), as_json, _render)
+    emit(ReleaseResult(result), as_json, _render)
 
 
 def _render(result: Any) -> None:

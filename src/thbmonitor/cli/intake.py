@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,23 +29,26 @@ from thbmonitor.store import Database, load_key
 _STAGES = ("read", "pseudonymise", "validate", "store")
 
 
-def open_store(db: Path | None, *, create: bool) -> tuple[Database, bytes]:
-    """The database and its pseudonymisation key (created together when allowed)."""
+@contextmanager
+def open_store(db: Path | None, *, create: bool) -> Iterator[tuple[Database, bytes]]:
+    """The database and its pseudonymisation key (created together when allowed), closed
+    on leaving the block, also when the key is missing or wrong."""
     path = db or default_db()
     existed = path.exists()
     database = Database(path, create=create)
-    key = load_key(path, create=create and not existed)
-    database.check_key(key)
-    return database, key
+    try:
+        key = load_key(path, create=create and not existed)
+        database.check_key(key)
+        yield database, key
+    finally:
+        database.close()
 
 
 @app.command("init")
 def init(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Create an empty database (and its key file, unless $THB_KEY is set)."""
-    with user_errors():
-        database, _ = open_store(db, create=True)
+    with user_errors(), open_store(db, create=True) as (database, _):
         status = database.status()
-        database.close()
     if as_json:
         emit_json({"database": str(db or default_db()), **status})
     else:
@@ -53,10 +58,8 @@ def init(db: DbOption = None, as_json: JsonOption = False) -> None:
 @app.command("status")
 def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     """What the database holds."""
-    with user_errors():
-        database = Database(db or default_db(), create=False)
+    with user_errors(), Database(db or default_db(), create=False) as database:
         counts = database.status()
-        database.close()
     if as_json:
         emit_json(counts)
         return
@@ -85,25 +88,21 @@ def import_(
         kinds = ", ".join(KINDS)
         err_console.print(f"[red]error:[/red] unknown kind {kind!r}; use one of: {kinds}")
         raise typer.Exit(2)
-    with user_errors():
-        database, key = open_store(db, create=True)
-        try:
-            if as_json:
+    with user_errors(), open_store(db, create=True) as (database, key):
+        if as_json:
+            report = import_file(database, kind, file, key=key, partial=partial,
+                                 replace=replace, vintage=vintage)
+        else:
+            with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                          console=err_console, transient=True) as bar:
+                task = bar.add_task(f"importing {file.name}", total=len(_STAGES))
+
+                def step(stage: str) -> None:
+                    bar.update(task, completed=_STAGES.index(stage),
+                               description=f"{file.name}: {stage}")
+
                 report = import_file(database, kind, file, key=key, partial=partial,
-                                     replace=replace, vintage=vintage)
-            else:
-                with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                              console=err_console, transient=True) as bar:
-                    task = bar.add_task(f"importing {file.name}", total=len(_STAGES))
-
-                    def step(stage: str) -> None:
-                        bar.update(task, completed=_STAGES.index(stage),
-                                   description=f"{file.name}: {stage}")
-
-                    report = import_file(database, kind, file, key=key, partial=partial,
-                                         replace=replace, vintage=vintage, progress=step)
-        finally:
-            database.close()
+                                     replace=replace, vintage=vintage, progress=step)
     emit(report, as_json, _render_import)
     if not report.succeeded:
         raise typer.Exit(EXIT_INVALID)
@@ -140,10 +139,8 @@ def quarantine(
     as_json: JsonOption = False,
 ) -> None:
     """Rows rejected by --partial imports, with their errors."""
-    with user_errors():
-        database = Database(db or default_db(), create=False)
+    with user_errors(), Database(db or default_db(), create=False) as database:
         result = quarantine_rows(database)
-        database.close()
     if export is not None:
         result.export(export)
         if not as_json:

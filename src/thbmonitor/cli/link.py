@@ -34,22 +34,18 @@ def link(
     )] = None,
 ) -> None:
     """Rebuild persons from all stored reports and print a summary."""
-    with user_errors():
-        database, _ = open_store(db, create=False)
-        try:
-            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                          console=err_console, transient=True, disable=as_json) as bar:
-                task = bar.add_task("linking", total=None)
-                if threshold is not None:
-                    threshold = min(threshold, 1.0)
-                    review = min(threshold, float(database.setting("link.review_low")))
-                else:
-                    review = None
-                result = link_persons(
-                    database, method=method, threshold=threshold, review_low=review,
-                    progress=lambda stage: bar.update(task, description=stage))
-        finally:
-            database.close()
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                        console=err_console, transient=True, disable=as_json)
+    with user_errors(), open_store(db, create=False) as (database, _), progress as bar:
+        task = bar.add_task("linking", total=None)
+        if threshold is not None:
+            threshold = min(threshold, 1.0)
+            review = min(threshold, float(database.setting("link.review_low")))
+        else:
+            review = None
+        result = link_persons(
+            database, method=method, threshold=threshold, review_low=review,
+            progress=lambda stage: bar.update(task, description=stage))
     emit(result, as_json, _render)
 
 
@@ -79,12 +75,8 @@ def review(
     """List the review queue, most uncertain pairs first (person-level data: logged)."""
     if ctx.invoked_subcommand is not None:
         return
-    with user_errors():
-        database, _ = open_store(db, create=False)
-        try:
-            queue = review_queue(database, limit=limit)
-        finally:
-            database.close()
+    with user_errors(), open_store(db, create=False) as (database, _):
+        queue = review_queue(database, limit=limit)
     emit(queue, as_json, _render_queue)
 
 
@@ -121,12 +113,8 @@ def decide_pair(
     as_json: JsonOption = False,
 ) -> None:
     """Store a decision; every later `thb link` respects it."""
-    with user_errors():
-        database, _ = open_store(db, create=False)
-        try:
-            result = decide(database, pair, decision)
-        finally:
-            database.close()
+    with user_errors(), open_store(db, create=False) as (database, _):
+        result = decide(database, pair, decision)
     emit(result, as_json, _render_decision)
 
 

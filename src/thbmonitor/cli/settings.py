@@ -28,16 +28,12 @@ def settings(
 ) -> None:
     """The settings with their values and help; with NAME VALUE, store a new value."""
     _declare_all()
-    with user_errors():
-        database, _ = open_store(db, create=value is not None)
-        try:
-            if name is not None:
-                SETTINGS.get(name)  # an unknown name is a usage error
-            if value is not None and name is not None:
-                database.set_setting(name, _parse(value))
-            current = database.settings()
-        finally:
-            database.close()
+    with user_errors(), open_store(db, create=value is not None) as (database, _):
+        if name is not None:
+            SETTINGS.get(name)  # an unknown name is a usage error
+        if value is not None and name is not None:
+            database.set_setting(name, _parse(value))
+        current = database.settings()
     shown = {k: v for k, v in current.items() if name is None or k == name}
     if as_json:
         emit_json(shown)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
-from thbmonitor.figures.victims import UNLINKED_PREFIX, person_years
+from thbmonitor.figures.victims import PERSON_REPORTS_CTE, person_years
 from thbmonitor.store import Database
 
 if TYPE_CHECKING:
@@ -30,13 +30,11 @@ DEFAULT_LISTS: dict[str, tuple[str, ...]] = {
               "other"),
 }
 
+#: Who reported whom: the person-report rows of the figures (an unlinked report is a
+#: person of its own there too), one row per victim and organisation type.
 _SIGHTINGS = f"""
-SELECT DISTINCT
-       coalesce(pr.person_id, '{UNLINKED_PREFIX}' || r.source || '/' || r.report_id) AS person_id,
-       r.source_type
-FROM reports AS r
-LEFT JOIN person_reports AS pr ON pr.source = r.source AND pr.report_id = r.report_id
-WHERE r.report_date >= $start AND r.report_date < $end
+WITH {PERSON_REPORTS_CTE}
+SELECT DISTINCT person_id, source_type FROM person_report
 """
 
 

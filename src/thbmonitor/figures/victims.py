@@ -35,7 +35,7 @@ NATIONALITY_SPECIAL: tuple[str, ...] = ("stateless", "unknown")
 UNLINKED_PREFIX = "report:"
 
 #: One row per report dated in the range, with the person it belongs to.
-_PERSON_REPORTS = f"""
+PERSON_REPORTS_CTE = f"""
 person_report AS (
     SELECT coalesce(pr.person_id, '{UNLINKED_PREFIX}' || r.source || '/' || r.report_id)
                AS person_id,
@@ -56,7 +56,7 @@ _CATEGORY = exclusive_category_sql("forms")
 #: year: exploitation, age_group, sex, scope, nationality, nationality_group); the
 #: figures, the exports and the dark-figure covariates all count from it.
 CLASSIFIED_SQL = f"""
-WITH {_PERSON_REPORTS},
+WITH {PERSON_REPORTS_CTE},
 nationality_group AS (
     SELECT unnest($codes) AS code, unnest($groups) AS grp
 ),
@@ -123,7 +123,7 @@ GROUP BY GROUPING SETS (
 """
 
 SOURCE_TYPE_SQL = f"""
-WITH {_PERSON_REPORTS}
+WITH {PERSON_REPORTS_CTE}
 SELECT yr, source_type, count(DISTINCT person_id) AS n
 FROM person_report
 GROUP BY yr, source_type
