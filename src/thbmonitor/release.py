@@ -38,12 +38,25 @@ def annual_figures(db: Database, year: int, *, protected: bool = False) -> Relea
 
 
 def figures_with_findings(db: Database, year: int, *, protected: bool = False) -> dict[str, Any]:
-    """The CONTRACTS §3 figures of `year` with findings (and protection when asked)."""
+    """The CONTRACTS §3 figures of `year` with findings (and protection when asked).
+
+    The findings are judged on the counts themselves and stated only on what
+    is published (thbmonitor.publish.findings).
+    """
     figures = compute_figures(db, year).to_dict()
     threshold = int(db.setting("publication.threshold"))
+    published = None
     if protected:
-        figures = protect(figures, threshold, list(db.setting("publication.priorities")))
-    return with_findings(figures, alpha=float(db.setting("findings.alpha")), min_count=threshold)
+        published = protect(figures, threshold, list(db.setting("publication.priorities")))
+    return with_findings(figures, published=published, **finding_rule(db))
+
+
+def finding_rule(db: Database) -> dict[str, Any]:
+    """The findings rule from the settings (docs/report.md)."""
+    return {"alpha": float(db.setting("findings.alpha")),
+            "min_count": int(db.setting("publication.threshold")),
+            "window": int(db.setting("findings.window")),
+            "key_indicators": dict(db.setting("findings.key_indicators"))}
 
 
 def protect(figures: dict[str, Any], threshold: int,

@@ -52,32 +52,46 @@ def test_strong_rise_is_found_with_streak_one() -> None:
 
 
 def test_rise_after_a_rise_has_streak_two_and_says_again() -> None:
-    figures = planted(y2023=cross_with(criminal__minor=20), y2024=cross_with(criminal__minor=60))
+    # the rise before this year is itself real: 13, 13, 13, 13 -> 20 alone would not be
+    figures = planted(y2020=cross_with(criminal__minor=5), y2021=cross_with(criminal__minor=12),
+                      y2022=cross_with(criminal__minor=11), y2023=cross_with(criminal__minor=25),
+                      y2024=cross_with(criminal__minor=60))
     found = by_metric(find_changes(figures))[CRIMINAL_MINOR]
     assert found.streak == 2
     assert "stijgt opnieuw" in found.text["nl"]
     assert "rises again" in found.text["en"]
-    assert "van 20 in 2023 naar 60 in 2024" in found.text["nl"]
+    assert "van 25 in 2023 naar 60 in 2024" in found.text["nl"]
 
 
 def test_third_year_in_a_row_is_counted() -> None:
-    figures = planted(y2022=cross_with(criminal__minor=16), y2023=cross_with(criminal__minor=20),
-                      y2024=cross_with(criminal__minor=60))
+    figures = planted(y2020=cross_with(criminal__minor=15),
+                      y2021=cross_with(criminal__minor=14), y2022=cross_with(criminal__minor=22),
+                      y2023=cross_with(criminal__minor=30), y2024=cross_with(criminal__minor=60))
     found = by_metric(find_changes(figures))[CRIMINAL_MINOR]
     assert found.streak == 3
     assert found.text["nl"].endswith("Dat is 3 jaar op rij.")
     assert found.text["en"].endswith("That is 3 years in a row.")
 
 
-def test_fall_after_a_fall_keeps_falling() -> None:
+def test_fall_after_a_fall_keeps_falling_only_on_a_significant_trend() -> None:
     years = steady()
-    years[2022] = year_figures(2022, chain={"investigations": 180})  # a rise from 120
-    years[2023] = year_figures(2023, chain={"investigations": 150})
-    years[2024] = year_figures(2024, chain={"investigations": 60})
+    for year, count in zip(range(2019, 2025), (170, 160, 145, 130, 110, 60), strict=True):
+        years[year] = year_figures(year, chain={"investigations": count})
     found = by_metric(find_changes(release_figures(years)))[INVESTIGATIONS]
-    assert (found.direction, found.strength, found.streak) == ("down", "strong", 2)
+    assert (found.direction, found.strength, found.streak) == ("down", "strong", 5)
+    assert found.basis == "change-and-trend"
     assert "blijft sterk dalen" in found.text["nl"]
     assert "keeps falling sharply" in found.text["en"]
+
+
+def test_same_signed_steps_without_a_trend_are_no_streak() -> None:
+    """The defect: "rises again ... three years in a row" rested on 10 -> 11 -> 12 -> 40."""
+    years = steady()
+    for year, count in zip(range(2020, 2025), (10, 10, 11, 12, 40), strict=True):
+        years[year] = year_figures(year, cross_with(criminal__minor=count))
+    found = by_metric(find_changes(release_figures(years)))[CRIMINAL_MINOR]
+    assert found.streak == 1
+    assert "opnieuw" not in found.text["nl"] and "again" not in found.text["en"]
 
 
 def test_steady_years_give_no_findings() -> None:
@@ -92,11 +106,26 @@ def test_change_within_noise_is_not_found() -> None:
     assert find_changes(figures) == []
 
 
-def test_cell_below_publication_threshold_is_not_found() -> None:
+def test_a_rise_from_below_the_threshold_is_found_without_the_hidden_value() -> None:
     figures = planted(y2024=cross_with(other__minor=40))  # 2 -> 40
     metric = "victims.cross.exploitation_by_age_group.other.minor"
-    assert metric not in by_metric(find_changes(figures))
-    assert metric in by_metric(find_changes(figures, min_count=1))
+    found = by_metric(find_changes(figures))[metric]
+    assert found.previous is None and found.previous_below == 10 and found.p_value is None
+    assert "van minder dan 10 in 2023 naar 40 in 2024" in found.text["nl"]
+    assert "from fewer than 10 in 2023 to 40 in 2024" in found.text["en"]
+    assert " 2 " not in found.text["en"]
+
+
+def mentioned(findings: list) -> set:
+    """Every metric a finding names, merged ones included."""
+    return {f.metric for f in findings} | {m for f in findings for m in f.related}
+
+
+def test_a_cell_below_the_threshold_this_year_is_never_a_finding() -> None:
+    figures = planted(y2024=cross_with(sexual__minor=4))  # 40 -> 4: significant, hidden
+    metric = "victims.cross.exploitation_by_age_group.sexual.minor"
+    assert metric not in mentioned(find_changes(figures))
+    assert metric in mentioned(find_changes(figures, min_count=1))
 
 
 def test_null_cell_is_not_found() -> None:
@@ -136,8 +165,7 @@ def test_percentage_with_small_denominator_is_not_tested() -> None:
     years = steady()
     years[2023] = year_figures(2023, chain={"decided": 8, "summons": 2})
     years[2024] = year_figures(2024, chain={"decided": 9, "summons": 9})
-    tested = {c.metric for c in judge_changes(release_figures(years))}
-    assert "chain.prosecution.summons_pct" not in tested
+    assert "chain.prosecution.summons_pct" not in by_metric(find_changes(release_figures(years)))
 
 
 def test_series_without_previous_year_tests_nothing_that_needs_it() -> None:
@@ -154,36 +182,54 @@ def test_benjamini_hochberg_matches_statsmodels() -> None:
 
 
 def test_correction_removes_a_change_that_is_significant_alone() -> None:
-    # 200 -> 245 suspects: p = 0.037 on its own, not after correcting over ~100 cells
+    # 200 -> 245 suspects: p = 0.037 on its own, not after correcting over the key family
     years = steady()
     years[2024] = year_figures(2024, chain={"suspects": 245})
     figures = release_figures(years)
     change = {c.metric: c for c in judge_changes(figures)}["chain.suspects.total"]
-    assert change.p_value < 0.05 < change.q_value
+    assert change.key and change.family == "key"
+    assert change.p_change is not None and change.p_change < 0.05 < change.q_change
     assert "chain.suspects.total" not in by_metric(find_changes(figures))
-    # within its own table (a family of one) it stands
-    assert "chain.suspects.total" in by_metric(find_changes(figures, family="table"))
+    # as the only key indicator, it stands
+    alone = find_changes(figures, key_indicators={"chain.suspects.total": "both"})
+    assert "chain.suspects.total" in by_metric(alone)
 
 
-def test_findings_are_ordered_strong_first_then_clearest() -> None:
+def test_a_direction_of_interest_makes_the_key_test_one_sided() -> None:
+    years = steady()
+    years[2024] = year_figures(2024, chain={"suspects": 245})
+    figures = release_figures(years)
+    both = {c.metric: c for c in judge_changes(figures)}["chain.suspects.total"]
+    up = find_changes(figures, key_indicators={"chain.suspects.total": "up",
+                                               "victims.total": "both"})
+    down = find_changes(figures, key_indicators={"chain.suspects.total": "down",
+                                                 "victims.total": "both"})
+    assert both.p_change is not None
+    assert "chain.suspects.total" in by_metric(up)
+    assert "chain.suspects.total" not in by_metric(down)
+
+
+def test_findings_are_ordered_key_first_then_strong_then_clearest() -> None:
     years = steady()
     years[2024] = year_figures(2024, cross_with(criminal__minor=60, sexual__adult=420),
                                chain={"investigations": 60})
     findings = find_changes(release_figures(years))
-    strengths = [f.strength for f in findings]
-    assert strengths == sorted(strengths, key=lambda s: s != "strong")
-    strong = [f for f in findings if f.strength == "strong"]
-    assert [f.q_value for f in strong] == sorted(f.q_value for f in strong)
-    assert "victims.by.exploitation.sexual" in by_metric(findings)
+    families = [f.family for f in findings]
+    assert families == sorted(families, key=lambda f: f != "key")
+    for family in ("key", "exploratory"):
+        strengths = [f.strength for f in findings if f.family == family]
+        assert strengths == sorted(strengths, key=lambda s: s != "strong")
     assert by_metric(findings)["victims.by.exploitation.sexual"].strength == "moderate"
+    assert INVESTIGATIONS in by_metric(findings)
 
 
 def test_finding_dict_has_exactly_the_contract_keys() -> None:
     figures = with_findings(planted(y2024=cross_with(criminal__minor=60)))
     assert figures["findings"]
     for finding in figures["findings"]:
-        assert set(finding) == {"metric", "direction", "strength", "streak", "value",
-                                "previous", "p_value", "text"}
+        assert {"metric", "direction", "strength", "streak", "value", "previous", "p_value",
+                "text"} <= set(finding)
+        assert finding["family"] in ("key", "exploratory")
         assert set(finding["text"]) == {"nl", "en"}
 
 
@@ -238,9 +284,10 @@ def test_suppressed_previous_value_is_not_taken_from_elsewhere() -> None:
     years[2024] = year_figures(2024, cross_with(criminal__minor=60))
     figures = release_figures(years)
     metric = "victims.by.age_group.minor"
-    assert metric in {c.metric for c in judge_changes(figures)}
+    assert {c.metric: c for c in judge_changes(figures)}[metric].p_change is not None
     figures["victims"]["previous_by"]["age_group"]["minor"] = None  # null, not absent
-    assert metric not in {c.metric for c in judge_changes(figures)}
+    change = {c.metric: c for c in judge_changes(figures)}.get(metric)
+    assert change is None or (change.previous is None and change.p_change is None)
 
 
 def test_cell_suppressed_in_last_year_is_not_found() -> None:

@@ -1,9 +1,12 @@
 """The annual figures (CONTRACTS §3): one year with its previous year and its series.
 
+A year without data is refused, never a table of zeros:
+
 >>> from thbmonitor.store import Database
->>> figures = compute_figures(Database(":memory:"), 2024)
->>> figures.to_dict()["victims"]["total"]
-0
+>>> compute_figures(Database(":memory:"), 2024)
+Traceback (most recent call last):
+...
+thbmonitor.errors.UsageError: no data for 2024: the store holds no data yet; import files with `thb import`
 """
 
 from __future__ import annotations
@@ -32,6 +35,25 @@ SELECT min(d) FROM (
 """
 
 
+#: Every year in which something the figures count is dated.
+YEARS_SQL = """
+SELECT DISTINCT y FROM (
+    SELECT year(report_date) AS y FROM reports
+    UNION ALL SELECT year(start_date) FROM investigations
+    UNION ALL SELECT year(registered_date) FROM suspects
+    UNION ALL SELECT year(registered_date) FROM cases
+    UNION ALL SELECT year(decision_date) FROM cases WHERE decision_date IS NOT NULL
+    UNION ALL SELECT year(verdict_date) FROM verdicts
+) ORDER BY y
+"""
+#: Reports without a person: the linkage has not seen them.
+UNLINKED_SQL = """
+SELECT count(*) FROM reports AS r
+WHERE NOT EXISTS (SELECT 1 FROM person_reports AS pr
+                  WHERE pr.source = r.source AND pr.report_id = r.report_id)
+"""
+
+
 @dataclass(frozen=True)
 class YearFigures:
     """The figures of one year, with the year before it for `previous` and `change`."""
@@ -42,23 +64,46 @@ class YearFigures:
     reports: ReportTables
     chain: ChainCounts
     previous_chain: ChainCounts
+    #: Whether the year before has data at all; without, nothing is compared with it.
+    previous_available: bool = True
+    #: Whether this year has data at all (a year inside the series may have none).
+    available: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        """``year``, ``victims``, ``reports`` and ``chain`` exactly as in CONTRACTS §3."""
+        """``year``, ``victims``, ``reports`` and ``chain`` exactly as in CONTRACTS §3.
+
+        When the year before has no data, its values (``previous``,
+        ``previous_by``, ``change``, ``previous_summons_pct``) are null, never
+        zeros, and ``previous_available`` is false.
+        """
+        known = self.previous_available
         victims = {
             "total": self.victims.total,
-            "previous": self.previous_victims.total,
-            "change": self.victims.total - self.previous_victims.total,
+            "previous": self.previous_victims.total if known else None,
+            "change": self.victims.total - self.previous_victims.total if known else None,
             "by": copy.deepcopy(self.victims.by),
             "cross": copy.deepcopy(self.victims.cross),
-            "previous_by": copy.deepcopy(self.previous_victims.by),
+            "previous_by": copy.deepcopy(self.previous_victims.by) if known else None,
         }
+        chain = chain_dict(self.chain, self.previous_chain)
+        if not known:
+            chain = _without_previous(chain)
         return {
             "year": self.year,
+            "available": self.available,
+            "previous_available": known,
             "victims": victims,
             "reports": self.reports.to_dict(),
-            "chain": chain_dict(self.chain, self.previous_chain),
+            "chain": chain,
         }
+
+
+def _without_previous(node: Any) -> Any:
+    """A copy with every ``previous*`` value null (the year before has no data)."""
+    if isinstance(node, dict):
+        return {k: (None if k.startswith("previous") else _without_previous(v))
+                for k, v in node.items()}
+    return node
 
 
 @dataclass
@@ -97,14 +142,32 @@ class Figures:
         raise KeyError(f"year {wanted} is not in the series {self.series[0].year}-{self.year}")
 
 
-def compute_figures(db: Database, year: int) -> Figures:
+def years_with_data(db: Database) -> list[int]:
+    """The years in which anything the figures count is dated, oldest first."""
+    return [int(y) for (y,) in db.rows(YEARS_SQL)]
+
+
+def compute_figures(db: Database, year: int, *, allow_unlinked: bool = False) -> Figures:
     """The annual figures of ``year`` and every earlier year with data.
 
     Every count is computed in DuckDB, all years at once; see docs/figures.md
-    for the counting rules.
+    for the counting rules. A year without any data is refused (never a table
+    of zeros), and so is a store whose reports are not all linked into persons
+    (its counts would be reports, not victims) unless ``allow_unlinked``.
     """
     if not dt.MINYEAR < year < dt.MAXYEAR:
         raise UsageError(f"year {year} is out of range; give a calendar year such as 2024")
+    available = set(years_with_data(db))
+    if year not in available:
+        held = (f"the store holds data for {_span(sorted(available))}" if available
+                else "the store holds no data yet; import files with `thb import`")
+        raise UsageError(f"no data for {year}: {held}")
+    unlinked = int(db.scalar(UNLINKED_SQL))
+    if unlinked and not allow_unlinked:
+        raise UsageError(
+            f"{unlinked:,} {'report is' if unlinked == 1 else 'reports are'} not linked into "
+            "persons (imported after the last linkage, or never linked): the figures would "
+            "count reports, not victims. Run `thb link` first.")
     first_date = db.scalar(FIRST_DATE_SQL)
     first_year = year if first_date is None else min(first_date.year, year)
     # One year more at the start, so that the first year has a `previous`.
@@ -119,7 +182,13 @@ def compute_figures(db: Database, year: int) -> Figures:
             reports=reports[y],
             chain=chain[y],
             previous_chain=chain[y - 1],
+            previous_available=(y - 1) in available,
+            available=y in available,
         )
         for y in range(first_year, year + 1)
     ]
     return Figures(year=year, current=series[-1], series=series)
+
+
+def _span(years: list[int]) -> str:
+    return str(years[0]) if len(years) == 1 else f"{years[0]} to {years[-1]}"

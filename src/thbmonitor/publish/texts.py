@@ -165,6 +165,17 @@ SENTENCE = {
     ("down", "strong", True): N_("%(subject)s keeps falling sharply: from %(previous)s in "
                                  "%(previous_year)s to %(value)s in %(year)s."),
 }
+#: A finding on the trend alone (the change from last year was not significant).
+TREND_SENTENCE = {
+    ("up", "moderate"): N_("%(subject)s has risen over the last %(years)s years: from "
+                           "%(first)s in %(first_year)s to %(value)s in %(year)s."),
+    ("up", "strong"): N_("%(subject)s has risen strongly over the last %(years)s years: from "
+                         "%(first)s in %(first_year)s to %(value)s in %(year)s."),
+    ("down", "moderate"): N_("%(subject)s has fallen over the last %(years)s years: from "
+                             "%(first)s in %(first_year)s to %(value)s in %(year)s."),
+    ("down", "strong"): N_("%(subject)s has fallen sharply over the last %(years)s years: from "
+                           "%(first)s in %(first_year)s to %(value)s in %(year)s."),
+}
 #: English country names that take an article in running text.
 ENGLISH_ARTICLE = {"NL", "US", "GB", "PH", "AE", "DO", "CD", "CF", "BS", "GM", "KM", "MV", "SC"}
 
@@ -301,12 +312,29 @@ class Texts:
         return _capitalize(self.what(metric))
 
     def finding(self, metric: str, direction: str, strength: str, streak: int,
-                value: float, previous: float, year: int) -> str:
-        """The finding as the Rapporteur would write it."""
+                value: float, previous: float | None, year: int, *,
+                previous_below: int | None = None,
+                trend_from: tuple[int, float] | None = None) -> str:
+        """The finding as the Rapporteur would write it.
+
+        ``previous_below``: last year's value is not published, only that it was
+        below this threshold ("from fewer than 10"). ``trend_from``: a finding on
+        the trend alone, worded from its first year's value.
+        """
+        if trend_from is not None:
+            first_year, first = trend_from
+            sentence = self._(
+                TREND_SENTENCE[(direction, strength)], subject=self.subject(metric),
+                first=self.value(metric, first), first_year=first_year,
+                value=self.value(metric, value), year=year, years=year - first_year + 1,
+            )
+            return _capitalize(sentence)
         template = SENTENCE[(direction, strength, streak >= 2)]
+        shown = (self._("fewer than %(threshold)s", threshold=self.number(previous_below))
+                 if previous_below is not None else self.value(metric, previous))
         sentence = self._(
             template, subject=self.subject(metric), value=self.value(metric, value),
-            previous=self.value(metric, previous), year=year, previous_year=year - 1,
+            previous=shown, year=year, previous_year=year - 1,
         )
         if streak >= 3:
             sentence += " " + self._("That is %(streak)s years in a row.", streak=streak)
@@ -320,6 +348,9 @@ def texts_for(lang: str) -> Texts:
 
 
 def finding_text(lang: str, metric: str, direction: str, strength: str, streak: int,
-                 value: float, previous: float, year: int) -> str:
+                 value: float, previous: float | None, year: int, *,
+                 previous_below: int | None = None,
+                 trend_from: tuple[int, float] | None = None) -> str:
     """One finding's sentence in one language."""
-    return texts_for(lang).finding(metric, direction, strength, streak, value, previous, year)
+    return texts_for(lang).finding(metric, direction, strength, streak, value, previous, year,
+                                   previous_below=previous_below, trend_from=trend_from)

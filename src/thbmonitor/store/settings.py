@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from thbmonitor.errors import UsageError
+from thbmonitor.vocab.indicators import KEY_INDICATORS
 
 
 @dataclass(frozen=True)
@@ -83,4 +84,15 @@ SETTINGS.declare(
 SETTINGS.declare(
     "ingest.max_age_years", 100,
     "Dates of birth more than this many years before the report date are rejected.",
+)
+SETTINGS.declare(
+    "findings.window", 5,
+    "Years over which a figure's trend is tested (quasi-Poisson regression on the year), "
+    "this year included.",
+)
+SETTINGS.declare(
+    "findings.key_indicators", dict(KEY_INDICATORS),
+    "The pre-specified key indicators (dotted figure paths) with their direction of interest "
+    "(up, down or both; one direction makes the test one-sided). They form one family for the "
+    "Benjamini-Hochberg correction: the headline findings. Every other table is exploratory.",
 )
