@@ -149,19 +149,39 @@ def chain(b: Any, year: int) -> dict[str, Any]:
     }
 
 
+def data_years(b: Any) -> set[int]:
+    """Every year in which the builder put a dated row."""
+    dates = [r["report_date"] for r in b.reports] + [i["start_date"] for i in b.investigations]
+    dates += [s["registered_date"] for s in b.suspects] + [c["registered_date"] for c in b.cases]
+    dates += [c["decision_date"] for c in b.cases if c["decision_date"] is not None]
+    dates += [v["verdict_date"] for v in b.verdicts]
+    return {d.year for d in dates}
+
+
 def year_figures(b: Any, year: int) -> dict[str, Any]:
-    """The CONTRACTS §3 dict of one year (without findings and series)."""
+    """The CONTRACTS §3 dict of one year (without findings and series).
+
+    When the year before has no data at all, its values are null, never zeros.
+    """
     total, by, cross = victims(b.reports, year)
     previous, previous_by, _ = victims(b.reports, year - 1)
     reports = [r for r in b.reports if r["report_date"].year == year]
+    known = (year - 1) in data_years(b)
+    figures = chain(b, year)
+    if not known:
+        figures = {stage: {k: (None if k.startswith("previous") else v)
+                           for k, v in counts.items()} for stage, counts in figures.items()}
     return {
         "year": year,
-        "victims": {"total": total, "previous": previous, "change": total - previous,
-                    "by": by, "cross": cross, "previous_by": previous_by},
+        "available": year in data_years(b),
+        "previous_available": known,
+        "victims": {"total": total, "previous": previous if known else None,
+                    "change": total - previous if known else None,
+                    "by": by, "cross": cross, "previous_by": previous_by if known else None},
         "reports": {"total": len(reports),
                     "by_source_type": {t: sum(r["source_type"] == t for r in reports)
                                        for t in SOURCE_TYPES}},
-        "chain": chain(b, year),
+        "chain": figures,
     }
 
 
@@ -170,6 +190,9 @@ def check_adds_up(year: dict[str, Any]) -> None:
     victims = year["victims"]
     for by, total in ((victims["by"], victims["total"]),
                       (victims["previous_by"], victims["previous"])):
+        if by is None:  # the year before has no data: nothing, not zeros
+            assert total is None and not year.get("previous_available", True)
+            continue
         for name, table in by.items():
             if name == "source_type":
                 assert sum(table.values()) >= total
@@ -183,7 +206,10 @@ def check_adds_up(year: dict[str, Any]) -> None:
         columns = {key: sum(cells[key] for cells in table.values())
                    for key in victims["by"][column]}
         assert columns == victims["by"][column], name
-    assert victims["change"] == victims["total"] - victims["previous"]
+    if victims["previous"] is None:
+        assert victims["change"] is None
+    else:
+        assert victims["change"] == victims["total"] - victims["previous"]
     reports = year["reports"]
     assert sum(reports["by_source_type"].values()) == reports["total"]
     assert reports["total"] >= victims["total"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -20,8 +21,11 @@ def figures(small_store: StoreBuilder) -> Figures:
 
 def test_every_count_matches_the_recount(small_store: StoreBuilder, figures: Figures) -> None:
     data = figures.to_dict()
-    assert {k: v for k, v in data.items() if k not in ("findings", "series")} == \
+    assert {k: v for k, v in data.items() if k not in ("findings", "series", "warnings")} == \
         year_figures(small_store, 2024)
+    assert (data["available"], data["previous_available"]) == (True, True)
+    # the three reports without a person are counted as persons of their own, and said so
+    assert data["warnings"] and "3 reports are not linked" in data["warnings"][0]
 
 
 def test_the_series_matches_the_recount_for_every_year(
@@ -31,14 +35,20 @@ def test_the_series_matches_the_recount_for_every_year(
     assert [entry["year"] for entry in series] == [2022, 2023, 2024]
     assert series == [year_figures(small_store, y) for y in (2022, 2023, 2024)]
     for entry in series:
-        assert set(entry) == {"year", "victims", "reports", "chain"}
+        assert set(entry) == {"year", "available", "previous_available", "victims", "reports",
+                              "chain"}
+    # 2021 has no data: 2022 is compared with nothing, never with zeros
+    assert series[0]["previous_available"] is False
+    assert series[0]["victims"]["previous"] is None and series[0]["victims"]["change"] is None
 
 
 def test_the_top_level_is_the_last_year_of_the_series(figures: Figures) -> None:
     data = figures.to_dict()
-    assert list(data) == ["year", "victims", "reports", "chain", "findings", "series"]
+    assert list(data) == ["year", "available", "previous_available", "victims", "reports",
+                          "chain", "findings", "warnings", "series"]
     assert data["findings"] == []
-    assert data["series"][-1] == {k: data[k] for k in ("year", "victims", "reports", "chain")}
+    assert data["series"][-1] == {k: data[k] for k in (
+        "year", "available", "previous_available", "victims", "reports", "chain")}
     assert data["victims"]["previous_by"] == data["series"][-2]["victims"]["by"]
 
 
@@ -101,6 +111,12 @@ def test_every_count_is_an_integer_and_pcts_are_floats(figures: Figures) -> None
                 walk(value, f"{path}.{key}")
         elif path.endswith("_pct"):
             assert node is None or isinstance(node, float), path
+        elif path.endswith("available"):
+            assert type(node) is bool, path
+        elif path.endswith("warnings"):
+            assert all(isinstance(w, str) for w in node), path
+        elif path.endswith(("previous", "change", "previous_by")) and node is None:
+            assert ".series[0]." in path, path  # only the first year has no year before
         elif isinstance(node, list):
             for i, item in enumerate(node):
                 walk(item, f"{path}[{i}]")
@@ -110,31 +126,51 @@ def test_every_count_is_an_integer_and_pcts_are_floats(figures: Figures) -> None
     walk(figures.to_dict(), "")
 
 
-def test_an_empty_store_gives_zero_filled_tables_and_null_pcts() -> None:
+def test_an_empty_store_has_no_figures_not_a_table_of_zeros() -> None:
+    with Database(":memory:") as db, pytest.raises(UsageError) as refused:
+        compute_figures(db, 2024)
+    assert str(refused.value) == ("no data for 2024: the store holds no data yet; import files "
+                                  "with `thb import`")
+
+
+@pytest.mark.parametrize("year", [2010, 2031])
+def test_a_year_without_data_is_refused(small_store: StoreBuilder, year: int) -> None:
+    """The defect: `thb report --year 2031` wrote "0 victims reported in 2031"."""
+    with pytest.raises(UsageError) as refused:
+        compute_figures(small_store.db, year)
+    assert str(refused.value) == f"no data for {year}: the store holds data for 2022 to 2025"
+
+
+def test_a_year_with_only_chain_data_has_figures(small_store: StoreBuilder) -> None:
+    data = compute_figures(small_store.db, 2025).to_dict()
+    assert data["victims"]["total"] == 0
+    assert data["chain"]["prosecution"]["decided"] == 1  # the settlement of 2025
+    assert [entry["year"] for entry in data["series"]] == [2022, 2023, 2024, 2025]
+    assert data["victims"]["previous"] == 6 or data["victims"]["previous"] > 0
+
+
+def test_a_year_after_a_year_without_data_is_compared_with_nothing() -> None:
+    """The defect: the 2019 report said "1,336 more than in 2018" with no 2018 data."""
     with Database(":memory:") as db:
+        builder = StoreBuilder(db)
+        builder.report("police-oost", "a", "police", date(2022, 3, 1), ["sexual"], person="p1")
+        builder.report("police-oost", "b", "police", date(2024, 3, 1), ["sexual"], person="p2")
         data = compute_figures(db, 2024).to_dict()
-    assert data["victims"]["total"] == 0
-    assert data["victims"]["by"]["exploitation"] == dict.fromkeys(
-        ["sexual", "labour", "criminal", "organ_removal", "other", "multiple", "unknown"], 0)
-    assert data["victims"]["by"]["nationality"] == {"stateless": 0, "unknown": 0}
-    assert data["chain"]["prosecution"]["summons_pct"] is None
-    assert data["chain"]["verdicts"]["conviction_pct"] is None
-    assert [entry["year"] for entry in data["series"]] == [2024]
-    check_adds_up(data)
+    assert data["previous_available"] is False
+    assert data["victims"]["previous"] is None and data["victims"]["change"] is None
+    assert data["victims"]["previous_by"] is None
+    assert data["chain"]["investigations"]["previous"] is None
+    assert [e["available"] for e in data["series"]] == [True, False, True]
 
 
-def test_a_year_before_any_data_has_a_series_of_one(small_store: StoreBuilder) -> None:
-    data = compute_figures(small_store.db, 2010).to_dict()
-    assert data["victims"]["total"] == 0
-    assert [entry["year"] for entry in data["series"]] == [2010]
-
-
-def test_a_year_without_data_inside_the_range_is_zero_filled(small_store: StoreBuilder) -> None:
-    data = compute_figures(small_store.db, 2026).to_dict()
-    assert [entry["year"] for entry in data["series"]] == [2022, 2023, 2024, 2025, 2026]
-    assert data["series"][3]["victims"]["total"] == 0
-    assert data["series"][3]["chain"]["prosecution"]["decided"] == 1  # settlement 2025
-    assert data["victims"]["previous"] == 0
+def test_a_store_never_linked_is_refused() -> None:
+    """The defect: on a store that was never linked the headline counted reports as victims."""
+    with Database(":memory:") as db:
+        builder = StoreBuilder(db)
+        builder.report("police-oost", "a", "police", date(2024, 3, 1), ["sexual"])
+        with pytest.raises(UsageError, match="not linked into persons yet"):
+            compute_figures(db, 2024)
+        assert compute_figures(db, 2024, allow_unlinked=True).to_dict()["warnings"]
 
 
 def test_value_reads_a_dotted_path(figures: Figures) -> None:

@@ -14,6 +14,8 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
 from thbmonitor.publish.findings import (
+    DEFAULT_KEY_INDICATORS,
+    FindingRule,
     benjamini_hochberg,
     find_changes,
     judge_changes,
@@ -44,7 +46,9 @@ def test_strong_rise_is_found_with_streak_one() -> None:
     found = by_metric(find_changes(figures))[CRIMINAL_MINOR]
     assert (found.direction, found.strength, found.streak) == ("up", "strong", 1)
     assert (found.value, found.previous) == (60, 13)
-    assert found.p_value == pytest.approx(poisson_test(60, 13))
+    # one-sided: the key indicator's direction of interest is "up"
+    assert found.p_value == pytest.approx(poisson_test(60, 13) / 2)
+    assert found.family == "key"
     assert found.text["nl"] == ("Het aantal minderjarige slachtoffers van criminele uitbuiting "
                                 "steeg sterk: van 13 in 2023 naar 60 in 2024.")
     assert found.text["en"] == ("The number of minor victims of criminal exploitation rose "
@@ -107,7 +111,8 @@ def test_change_within_noise_is_not_found() -> None:
 
 
 def test_a_rise_from_below_the_threshold_is_found_without_the_hidden_value() -> None:
-    figures = planted(y2024=cross_with(other__minor=40))  # 2 -> 40
+    # 2 -> 40, with the minors' total kept as it was
+    figures = planted(y2024=cross_with(other__minor=40, sexual__minor=2))
     metric = "victims.cross.exploitation_by_age_group.other.minor"
     found = by_metric(find_changes(figures))[metric]
     assert found.previous is None and found.previous_below == 10 and found.p_value is None
@@ -186,10 +191,12 @@ def test_correction_removes_a_change_that_is_significant_alone() -> None:
     years = steady()
     years[2024] = year_figures(2024, chain={"suspects": 245})
     figures = release_figures(years)
-    change = {c.metric: c for c in judge_changes(figures)}["chain.suspects.total"]
+    key = {**DEFAULT_KEY_INDICATORS, "chain.suspects.total": "both"}
+    change = {c.metric: c for c in judge_changes(figures, FindingRule(key_indicators=key))}[
+        "chain.suspects.total"]
     assert change.key and change.family == "key"
     assert change.p_change is not None and change.p_change < 0.05 < change.q_change
-    assert "chain.suspects.total" not in by_metric(find_changes(figures))
+    assert "chain.suspects.total" not in by_metric(find_changes(figures, key_indicators=key))
     # as the only key indicator, it stands
     alone = find_changes(figures, key_indicators={"chain.suspects.total": "both"})
     assert "chain.suspects.total" in by_metric(alone)

@@ -13,7 +13,12 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from thbmonitor.figures.annual import Figures, YearFigures, compute_figures, years_with_data
+    from thbmonitor.figures.annual import (
+        Figures,
+        YearFigures,
+        compute_figures,
+        years_with_data,
+    )
     from thbmonitor.figures.chain import ChainCounts, count_chain, percentage
     from thbmonitor.figures.reports import ReportTables, count_reports
     from thbmonitor.figures.victims import VictimTables, count_victims
@@ -26,7 +31,11 @@ _WHERE = {
     "VictimTables": "victims", "count_victims": "victims",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "ChainCounts", "Figures", "ReportTables", "VictimTables", "YearFigures",
+    "compute_figures", "count_chain", "count_reports", "count_victims", "percentage",
+    "years_with_data",
+]
 
 
 def __getattr__(name: str) -> Any:

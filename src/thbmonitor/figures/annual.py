@@ -3,10 +3,11 @@
 A year without data is refused, never a table of zeros:
 
 >>> from thbmonitor.store import Database
->>> compute_figures(Database(":memory:"), 2024)
-Traceback (most recent call last):
-...
-thbmonitor.errors.UsageError: no data for 2024: the store holds no data yet; import files with `thb import`
+>>> try:
+...     compute_figures(Database(":memory:"), 2024)
+... except UsageError as exc:
+...     print(exc)
+no data for 2024: the store holds no data yet; import files with `thb import`
 """
 
 from __future__ import annotations
@@ -119,11 +120,14 @@ class Figures:
     current: YearFigures
     series: list[YearFigures]
     findings: list[dict[str, Any]] = field(default_factory=list)
+    #: Caveats a reader must see (reports counted as persons, ...).
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON of `thb figures --json`: CONTRACTS §3 plus ``series``."""
+        """The JSON of `thb figures --json`: CONTRACTS §3 plus ``series`` and ``warnings``."""
         return self.current.to_dict() | {
             "findings": copy.deepcopy(self.findings),
+            "warnings": list(self.warnings),
             "series": [year.to_dict() for year in self.series],
         }
 
@@ -147,27 +151,39 @@ def years_with_data(db: Database) -> list[int]:
     return [int(y) for (y,) in db.rows(YEARS_SQL)]
 
 
+def require_year(db: Database, year: int) -> None:
+    """Refuse a year without any data (figures, report and exports): never a table of zeros."""
+    if not dt.MINYEAR < year < dt.MAXYEAR:
+        raise UsageError(f"year {year} is out of range; give a calendar year such as 2024")
+    available = years_with_data(db)
+    if year not in available:
+        held = (f"the store holds data for {_span(available)}" if available
+                else "the store holds no data yet; import files with `thb import`")
+        raise UsageError(f"no data for {year}: {held}")
+
+
 def compute_figures(db: Database, year: int, *, allow_unlinked: bool = False) -> Figures:
     """The annual figures of ``year`` and every earlier year with data.
 
     Every count is computed in DuckDB, all years at once; see docs/figures.md
     for the counting rules. A year without any data is refused (never a table
-    of zeros), and so is a store whose reports are not all linked into persons
-    (its counts would be reports, not victims) unless ``allow_unlinked``.
+    of zeros), and so is a store whose reports were never linked into persons
+    (its counts would be reports, not victims) unless ``allow_unlinked``; reports
+    imported after the last linkage count as persons of their own, with a warning.
     """
-    if not dt.MINYEAR < year < dt.MAXYEAR:
-        raise UsageError(f"year {year} is out of range; give a calendar year such as 2024")
+    require_year(db, year)
     available = set(years_with_data(db))
-    if year not in available:
-        held = (f"the store holds data for {_span(sorted(available))}" if available
-                else "the store holds no data yet; import files with `thb import`")
-        raise UsageError(f"no data for {year}: {held}")
     unlinked = int(db.scalar(UNLINKED_SQL))
-    if unlinked and not allow_unlinked:
+    warnings: list[str] = []
+    if unlinked and not allow_unlinked and not db.scalar("SELECT count(*) FROM person_reports"):
         raise UsageError(
+            "the reports are not linked into persons yet: the figures would count reports, not "
+            "victims. Run `thb link` first.")
+    if unlinked:
+        warnings.append(
             f"{unlinked:,} {'report is' if unlinked == 1 else 'reports are'} not linked into "
-            "persons (imported after the last linkage, or never linked): the figures would "
-            "count reports, not victims. Run `thb link` first.")
+            "persons (imported after the last linkage) and counted as persons of their own; "
+            "run `thb link` to count victims.")
     first_date = db.scalar(FIRST_DATE_SQL)
     first_year = year if first_date is None else min(first_date.year, year)
     # One year more at the start, so that the first year has a `previous`.
@@ -187,7 +203,7 @@ def compute_figures(db: Database, year: int, *, allow_unlinked: bool = False) ->
         )
         for y in range(first_year, year + 1)
     ]
-    return Figures(year=year, current=series[-1], series=series)
+    return Figures(year=year, current=series[-1], series=series, warnings=warnings)
 
 
 def _span(years: list[int]) -> str:

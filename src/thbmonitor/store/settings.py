@@ -66,7 +66,8 @@ SETTINGS.declare(
 )
 SETTINGS.declare(
     "findings.alpha", 0.05,
-    "False discovery rate for year-on-year findings (Benjamini-Hochberg over the tested cells).",
+    "False discovery rate for findings: Benjamini-Hochberg within the key indicators, and "
+    "within each other table (docs/report.md).",
 )
 SETTINGS.declare(
     "random.seed", 20241016,

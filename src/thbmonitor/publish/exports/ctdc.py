@@ -29,6 +29,7 @@ from typing import IO, Any
 
 import pycountry
 
+from thbmonitor.figures.annual import require_year
 from thbmonitor.publish.exports.csv_out import write_rows
 from thbmonitor.store import Database
 
@@ -247,6 +248,7 @@ class CtdcExport:
 
 def ctdc_export(db: Database, year: int, *, k: int | None = None, geo: str = "NL") -> CtdcExport:
     """The victims of ``year`` as CTDC records, k-anonymous (k: publication.threshold)."""
+    require_year(db, year)
     limit = int(k if k is not None else db.setting("publication.threshold"))
     params = {"start": date(year, 1, 1), "end": date(year + 1, 1, 1)}
     records = [_record(year, geo, row) for row in db.rows(PERSONS_SQL, params)]

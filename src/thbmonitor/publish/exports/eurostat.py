@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from thbmonitor.disclosure import AuditReport
+from thbmonitor.figures.annual import require_year
 from thbmonitor.publish.exports.csv_out import write_rows
 from thbmonitor.publish.exports.cube import Cell, Dimension, ProtectedCube, audit_cube, protect_cube
 from thbmonitor.publish.exports.sources import suspect_counts, victim_counts
@@ -114,6 +115,7 @@ def eurostat_export(db: Database, year: int, *, threshold: int | None = None,
     ``threshold`` defaults to the setting ``publication.threshold``; ``geo`` is
     the reporting country (its nationality group is ``NL`` in the figures).
     """
+    require_year(db, year)
     limit = int(threshold if threshold is not None else db.setting("publication.threshold"))
     victims: dict[Cell, int] = {}
     for row in victim_counts(db, year):

@@ -27,6 +27,7 @@ from typing import IO, Any
 
 from thbmonitor.disclosure import AuditReport
 from thbmonitor.errors import DataError
+from thbmonitor.figures.annual import require_year
 from thbmonitor.publish.exports.csv_out import write_rows
 from thbmonitor.publish.exports.cube import Cell, Dimension, ProtectedCube, audit_cube, protect_cube
 from thbmonitor.publish.exports.sources import victim_counts
@@ -120,6 +121,7 @@ class SdgExport:
 def sdg_export(db: Database, year: int, *, threshold: int | None = None,
                population: Population | None = None, geo: str = "NL") -> SdgExport:
     """Victims of ``year`` per 100,000 population by sex and age, and by form; protected."""
+    require_year(db, year)
     limit = int(threshold if threshold is not None else db.setting("publication.threshold"))
     counts: dict[Cell, int] = {}
     for row in victim_counts(db, year):
