@@ -90,3 +90,17 @@ def test_protected_nulls_small_cells_and_lists_them(db_file: Path) -> None:
 def test_year_is_required(db_file: Path) -> None:
     result = invoke("--db", str(db_file))
     assert result.exit_code == 2
+
+
+def test_a_year_without_data_is_refused_with_the_years_that_have_data(db_file: Path) -> None:
+    """The defect: `thb report --year 2031` wrote "0 victims reported in 2031"."""
+    result = invoke("--year", "2031", "--db", str(db_file))
+    assert result.exit_code == 2
+    assert "no data for 2031: the store holds data for 2022 to 2025" in message(result)
+    assert "Traceback" not in result.output
+
+
+def test_the_first_year_says_it_is_compared_with_nothing(db_file: Path) -> None:
+    result = invoke("--year", "2022", "--db", str(db_file))
+    assert result.exit_code == 0, result.output
+    assert "2021 has no data: nothing is compared with it." in " ".join(result.stdout.split())

@@ -7,7 +7,16 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from thbmonitor.cli.app import DbOption, JsonOption, app, console, default_db, emit, user_errors
+from thbmonitor.cli.app import (
+    DbOption,
+    JsonOption,
+    app,
+    console,
+    default_db,
+    emit,
+    err_console,
+    user_errors,
+)
 from thbmonitor.store import Database
 
 
@@ -39,8 +48,13 @@ def _render(data: dict[str, Any]) -> None:
         f"({_signed(victims['change'])} on {year - 1}: {_cell(victims['previous'])}); "
         f"reports: {_cell(data['reports']['total'])}"
     )
+    for warning in data.get("warnings") or []:
+        err_console.print(f"note: {warning}", markup=False, highlight=False)
+    if not data.get("previous_available", True):
+        console.print(f"{year - 1} has no data: nothing is compared with it.")
     for name, table in victims["by"].items():
-        console.print(_table(f"victims by {name}", table, victims["previous_by"].get(name, {})))
+        console.print(_table(f"victims by {name}", table,
+                             (victims["previous_by"] or {}).get(name, {})))
     inv, pros, ver = chain["investigations"], chain["prosecution"], chain["verdicts"]
     stages = Table(title=f"criminal-justice chain {year}")
     for column in ("stage", str(year), str(year - 1)):
