@@ -210,6 +210,9 @@ def on_interrupt(probe: Callable[[], str | None]) -> None:
 
 
 def _interrupted() -> int:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the message
     message = "interrupted; nothing was stored"
     for probe in reversed(_on_interrupt):
         try:
@@ -228,9 +231,23 @@ def _interrupted() -> int:
     return EXIT_INTERRUPTED
 
 
+class Interrupted(BaseException):
+    """Ctrl-C, raised by the handler `run` installs. Not a KeyboardInterrupt, which Typer
+    would turn into a silent exit 130 before the store could be asked what it holds."""
+
+
+_signalled: list[bool] = []
+
+
+def _raise_interrupted(_signum: int, _frame: object) -> None:
+    _signalled.append(True)
+    raise Interrupted
+
+
 def _is_interrupt(exc: BaseException) -> bool:
-    """Ctrl-C as Python, Click or DuckDB ("Query interrupted") reports it."""
-    if isinstance(exc, KeyboardInterrupt | typer.Abort):
+    """Ctrl-C as Python, Click or DuckDB ("Query interrupted") reports it, or any failure
+    after Ctrl-C (an import of a module cut short by the signal fails later)."""
+    if _signalled or isinstance(exc, Interrupted | KeyboardInterrupt | typer.Abort):
         return True
     return isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()
 
@@ -254,9 +271,15 @@ def run(args: list[str] | None = None) -> int:
     """Run `thb` with `args`; return the exit code. Interrupts and warnings end here."""
     from typer._click.exceptions import ClickException
 
+    import signal
+    import threading
+
     command = typer.main.get_command(app)
     code: int = EXIT_OK
     _on_interrupt.clear()
+    _signalled.clear()
+    handled = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _raise_interrupted) if handled else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -264,6 +287,10 @@ def run(args: list[str] | None = None) -> int:
         try:
             result = command.main(args=args, prog_name="thb", standalone_mode=False)
             code = result if isinstance(result, int) else EXIT_OK
+            # A KeyboardInterrupt Typer turned into an exit, or a Ctrl-C that some C code
+            # swallowed while the command went on to finish: say what was stored.
+            if code == EXIT_INTERRUPTED or _signalled:
+                code = _interrupted()
         except typer.Exit as exc:
             code = exc.exit_code
         except ClickException as exc:
@@ -275,5 +302,7 @@ def run(args: list[str] | None = None) -> int:
             code = _interrupted()
         finally:
             _on_interrupt.clear()
+            if handled:
+                signal.signal(signal.SIGINT, previous)
     _note_warnings(list(caught))
     return code
