@@ -22,7 +22,6 @@ import pytest
 from typer.testing import CliRunner
 
 from thbmonitor.cli import app
-
 from thbmonitor.errors import StoreRefusedError
 from thbmonitor.store import Database, open_store
 

@@ -253,7 +253,13 @@ def _is_interrupt(exc: BaseException) -> bool:
 
 
 def _note_warnings(caught: list[warnings.WarningMessage]) -> None:
-    """One line on stderr for the Python warnings a computation raised (never raw)."""
+    """One line on stderr for the Python warnings a computation raised (never raw).
+
+    The estimator's own caveats (`SparseDataWarning`) are already in the result's
+    `warnings`, which the command prints; they are not repeated here.
+    """
+    caught = [w for w in caught  # by name: importing the estimator here would cost SciPy
+              if not any(c.__name__ == "SparseDataWarning" for c in w.category.__mro__)]
     if not caught:
         return
     counts: dict[str, int] = {}
@@ -269,10 +275,10 @@ def _note_warnings(caught: list[warnings.WarningMessage]) -> None:
 
 def run(args: list[str] | None = None) -> int:
     """Run `thb` with `args`; return the exit code. Interrupts and warnings end here."""
-    from typer._click.exceptions import ClickException
-
     import signal
     import threading
+
+    from typer._click.exceptions import ClickException
 
     command = typer.main.get_command(app)
     code: int = EXIT_OK
