@@ -94,7 +94,7 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 
 def default_db() -> Path:
-    """`$THB_DB`, else `./thb.duckdb` (CONTRACTS §2)."""
+    """`$THB_DB`, else `./thb.duckdb` (docs/CONTRACTS.md §2)."""
     from thbmonitor.store import default_path
 
     return default_path()

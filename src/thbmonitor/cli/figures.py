@@ -1,4 +1,4 @@
-"""`thb figures --year Y`: the annual figures (CONTRACTS §3)."""
+"""`thb figures --year Y`: the annual figures (docs/CONTRACTS.md §3)."""
 
 from __future__ import annotations
 

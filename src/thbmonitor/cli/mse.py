@@ -1,4 +1,4 @@
-"""`thb mse FILE`: multiple systems estimation on a capture-history table (CONTRACTS section 4)."""
+"""`thb mse FILE`: multiple systems estimation on a capture-history table (docs/CONTRACTS.md §4)."""
 
 from __future__ import annotations
 

@@ -42,6 +42,7 @@ class Setting:
     above_minimum: bool = False  # the minimum itself is not allowed (alpha > 0)
     choices: tuple[str, ...] | Callable[[], Iterable[str]] | None = None
     pattern: str | None = None
+    pattern_help: str | None = None  # the pattern in words, for messages and docs
 
     def allowed_values(self) -> tuple[str, ...] | None:
         if self.choices is None:
@@ -66,7 +67,8 @@ class Setting:
         if values is not None:
             what += (", each one of: " if self.kind is list else ", one of: ") + ", ".join(values)
         elif self.pattern is not None:
-            what += f" matching {self.pattern}"
+            joint = ", " if self.kind is list and self.pattern_help else " "
+            what += joint + (self.pattern_help or f"matching {self.pattern}")
         return what
 
     def check(self, value: Any) -> Any:
@@ -119,11 +121,11 @@ class SettingsRegistry:
     def declare(self, name: str, default: Any, help: str, *, minimum: float | None = None,
                 maximum: float | None = None, above_minimum: bool = False,
                 choices: tuple[str, ...] | Callable[[], Iterable[str]] | None = None,
-                pattern: str | None = None) -> Setting:
+                pattern: str | None = None, pattern_help: str | None = None) -> Setting:
         if name in self._settings:
             raise ValueError(f"setting {name} is declared twice")
         setting = Setting(name, default, help, type(default), minimum, maximum, above_minimum,
-                          choices, pattern)
+                          choices, pattern, pattern_help)
         self._settings[name] = setting
         return setting
 
@@ -182,7 +184,7 @@ SETTINGS.declare(
     "Dotted figure paths the publisher most wants published (e.g. "
     "victims.cross.exploitation_by_age_group.criminal.minor); secondary suppression hides "
     "other cells first when that protects as well.",
-    pattern=r"[a-z0-9_]+(\.[A-Za-z0-9_]+)+",
+    pattern=r"[a-z0-9_]+(\.[A-Za-z0-9_]+)+", pattern_help="each a dotted path of the figures",
 )
 SETTINGS.declare(
     "findings.alpha", 0.05,
@@ -272,7 +274,8 @@ SETTINGS.declare(
     "patterns.networks.deny_list", [],
     "Deny-listed institutional identifiers, each `kind:token` (kind phone, booking or "
     "address; token as stored), removed before any rule; see docs/patterns.md.",
-    pattern=r"(phone|booking|address):\S+")
+    pattern=r"(phone|booking|address):\S+",
+    pattern_help="each `kind:token`, kind one of phone, booking, address")
 SETTINGS.declare(
     "patterns.networks.intake_source_types", ["ngo", "reception_centre", "shelter"],
     "Source types whose own intake line may be written on their reports.",
@@ -294,7 +297,7 @@ SETTINGS.declare(
 SETTINGS.declare(
     "patterns.home_country", "NL",
     "The monitoring country: stays or exploitation elsewhere are 'abroad'.",
-    pattern=r"[A-Z]{2}")
+    pattern=r"[A-Z]{2}", pattern_help="of two capital letters (ISO 3166-1 alpha-2)")
 SETTINGS.declare(
     "patterns.fairness.min_cell", 10,
     "Fairness report: groups with fewer persons than this are suppressed.",
