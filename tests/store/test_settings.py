@@ -30,7 +30,7 @@ def test_every_default_is_allowed_and_documented_with_what_is_allowed(setting):
 def test_pattern_settings_are_declared_in_the_store():
     import thbmonitor.patterns.settings as patterns
 
-    assert patterns.PATTERN_SETTINGS == SETTINGS.names("patterns.")
+    assert SETTINGS.names("patterns.") == patterns.PATTERN_SETTINGS
     assert len(patterns.PATTERN_SETTINGS) == 20
     assert not hasattr(patterns, "_DECLARED")
 
