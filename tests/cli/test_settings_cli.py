@@ -81,3 +81,31 @@ def test_listing_settings_does_not_write_to_the_store(store_without_key, tmp_pat
     before = (tmp_path / "s.duckdb").read_bytes()
     assert CliRunner().invoke(app, ["settings", "--db", db]).exit_code == 0
     assert (tmp_path / "s.duckdb").read_bytes() == before
+
+
+def test_link_threshold_option_is_checked_like_the_setting(store_without_key):
+    refused = CliRunner().invoke(app, ["link", "--db", store_without_key, "--threshold", "1.5"])
+    assert refused.exit_code == 2
+    assert "from 0.5 to 1" in " ".join(refused.output.split())
+
+
+def test_import_replace_is_written_to_the_audit_log(tmp_path, monkeypatch):
+    """`--replace` overwrites stored records: who did it, and how many, is in the audit log."""
+    from pathlib import Path
+
+    fixtures = Path(__file__).parents[1] / "ingest" / "fixtures"
+    monkeypatch.delenv("THB_KEY", raising=False)
+    db = str(tmp_path / "r.duckdb")
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "--db", db]).exit_code == 0
+    assert runner.invoke(app, ["import", "reports", str(fixtures / "reports-valid.csv"),
+                               "--db", db]).exit_code == 0
+    replaced = runner.invoke(app, ["import", "reports",
+                                   str(fixtures / "reports-conflicting-id.csv"), "--db", db,
+                                   "--replace"])
+    assert replaced.exit_code == 0, replaced.output
+    with Database(db, read_only=True) as database:
+        events = database.rows("SELECT action, resource, detail FROM audit_log")
+    assert [(a, r) for a, r, _ in events] == [
+        ("import.replace", "reports:reports-conflicting-id.csv")]
+    assert json.loads(events[0][2])["stored"] == 1

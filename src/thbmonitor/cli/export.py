@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from thbmonitor.cli.app import DbOption, app, err_console, store, user_errors
+from thbmonitor.cli.app import DbOption, app, err_console, plain, plural, store, user_errors
 
 export_app = typer.Typer(help="Standard extracts (CSV).", no_args_is_help=True)
 app.add_typer(export_app, name="export")
@@ -29,4 +29,4 @@ def persons(db: DbOption = None, out: OutOption = None) -> None:
             with out.open("w", encoding="utf-8", newline="") as handle:
                 count = export_persons(opened.db, handle)
     if out is not None:
-        err_console.print(f"{count:,} rows written to {out}")
+        err_console.print(f"{plural(count, 'row')} written to {plain(out)}")

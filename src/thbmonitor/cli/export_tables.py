@@ -8,7 +8,7 @@ from typing import IO, Annotated, Protocol
 
 import typer
 
-from thbmonitor.cli.app import DbOption, err_console, store, user_errors
+from thbmonitor.cli.app import DbOption, err_console, plain, plural, store, user_errors
 from thbmonitor.cli.export import OutOption, export_app
 from thbmonitor.errors import ThbError
 
@@ -31,7 +31,7 @@ def _write(extract: Extract, ok: bool, out: Path | None) -> None:
         return
     with out.open("w", encoding="utf-8", newline="") as handle:
         count = extract.write_csv(handle)
-    err_console.print(f"{count:,} rows written to {out}")
+    err_console.print(f"{plural(count, 'row')} written to {plain(out)}")
 
 
 @export_app.command("eurostat")
