@@ -77,3 +77,33 @@ def test_demo_key_comes_from_the_seed():
 
     assert demo_key(1) == demo_key(1) and demo_key(1) != demo_key(2)
     assert len(demo_key(1)) == 32
+
+
+def test_the_demo_store_is_usable_afterwards(demo, tmp_path):
+    """Issue #10: `THB_DB=demo-out/thb-demo.duckdb thb link` failed for want of a key file."""
+    import os
+    import shutil
+    import stat
+    import subprocess
+    import sys
+
+    key = demo.database.with_name(demo.database.name + ".key")
+    assert demo.key_file == key and stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert demo.use_lines()[0] == f"export THB_DB={demo.database}"
+    assert str(key) in demo.use_lines()[1]
+    # A copy (with its key file beside it), so the other tests keep the demo's own store.
+    store = tmp_path / "thb-demo.duckdb"
+    shutil.copy(demo.database, store)
+    shutil.copy(key, tmp_path / key.name)
+    env = {k: v for k, v in os.environ.items() if k != "THB_KEY"}
+    env["THB_DB"] = str(store)
+
+    def thb(*args):
+        return subprocess.run([sys.executable, "-m", "thbmonitor.cli", *args],
+                              capture_output=True, text=True, env=env, check=False, timeout=300)
+
+    again = thb("import", "reports", str(demo.out_dir / "data" / "reports.csv"))
+    assert again.returncode == 0, again.stderr  # the key file matches the demo's tokens
+    assert "imported before" in " ".join(again.stdout.split())
+    linked = thb("link", "--method", "exact")
+    assert linked.returncode == 0, linked.stderr

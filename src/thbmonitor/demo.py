@@ -25,11 +25,14 @@ from thbmonitor.link import link_persons, pairwise_quality
 from thbmonitor.publish import write_report
 from thbmonitor.release import build_release
 from thbmonitor.store import Database
+from thbmonitor.store.keys import write_key_file
+from thbmonitor.store.settings import declared_seed
 from thbmonitor.synth import generate
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SEED = 20241016
+#: The demo's default seed: the declared default of the setting `random.seed`.
+DEFAULT_SEED = declared_seed()
 DEMO_PRIORITIES = ("victims.cross.exploitation_by_age_group.criminal.minor",)
 
 
@@ -38,6 +41,7 @@ class DemoResult:
     out_dir: Path
     database: Path
     year: int
+    key_file: Path | None = None
     reports: dict[str, Path] = field(default_factory=dict)
     victims: int = 0
     previous: int = 0
@@ -49,16 +53,30 @@ class DemoResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "out_dir": str(self.out_dir), "database": str(self.database), "year": self.year,
+            "key_file": None if self.key_file is None else str(self.key_file),
+            "use": self.use_lines(),
             "reports": {k: str(v) for k, v in self.reports.items()},
             "victims": self.victims, "previous": self.previous,
             "true_registered": self.true_registered, "findings": self.findings,
             "linkage": self.linkage, **self.extras,
         }
 
+    def use_lines(self) -> list[str]:
+        """The two lines that let the user go on with the demo store afterwards."""
+        return [f"export THB_DB={self.database}",
+                f"# its key file {self.key_file} is found beside it (mode 0600; $THB_KEY "
+                "must be unset)"]
 
-def run_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED,
+
+def run_demo(out_dir: str | Path, *, seed: int | None = None,
              progress: Any = None) -> DemoResult:
-    """Generate, import, link, compute and write both reports into `out_dir`."""
+    """Generate, import, link, compute and write both reports into `out_dir`.
+
+    The store `thb-demo.duckdb` gets its key file beside it (`thb-demo.duckdb.key`,
+    mode 0600), so that every `thb` command works on it afterwards with
+    `THB_DB=<out>/thb-demo.duckdb`. `seed`: default, the declared `random.seed`.
+    """
+    seed = DEFAULT_SEED if seed is None else seed
     notify = progress or (lambda _stage: None)
     out = Path(out_dir)
     data = out / "data"
@@ -71,9 +89,10 @@ def run_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED,
     notify("generating synthetic data")
     synth = generate(data, seed=seed)
     year = max(synth.years)
-    db = Database(db_path)
+    db = Database(db_path, create=True)  # the demo makes its own store (CONTRACTS §2)
     try:
         key = demo_key(seed)
+        key_file = write_key_file(db_path, key)
         db.set_setting("random.seed", seed)
         # The publisher's priority, as in the 2024 release: the minors in criminal
         # exploitation. Disclosure control then hides neighbouring cells instead.
@@ -93,7 +112,7 @@ def run_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED,
                     [json.dumps(merged), linked.run_id])
         notify("computing figures, the dark figure and writing the reports")
         release = build_release(db, year)
-        result = DemoResult(out, db_path, year)
+        result = DemoResult(out, db_path, year, key_file)
         for lang in ("nl", "en"):
             result.reports[lang] = write_report(release, out / f"report-{year}-{lang}.html", lang)
         figures = release["figures"]

@@ -34,8 +34,14 @@ def test_init_creates_database_and_private_key_file(tmp_path):
                       "suspects": 0, "cases": 0, "verdicts": 0, "quarantine": 0}
 
 
+def init(db: str | Path, env: dict[str, str] | None = None) -> None:
+    made = thb("init", "--db", str(db), env=env)
+    assert made.returncode == 0, made.stderr
+
+
 def test_import_json_is_the_report_and_exit_codes(tmp_path):
     db = str(tmp_path / "x.duckdb")
+    init(db)
     ok = thb("import", "reports", str(FIXTURES / "reports-valid.csv"), "--db", db, "--json")
     assert ok.returncode == 0, ok.stderr
     data = json.loads(ok.stdout)
@@ -54,6 +60,7 @@ def test_import_json_is_the_report_and_exit_codes(tmp_path):
 
 def test_usage_errors_exit_2_without_traceback(tmp_path):
     db = str(tmp_path / "x.duckdb")
+    init(db)
     unknown_kind = thb("import", "victims", str(FIXTURES / "reports-valid.csv"), "--db", db)
     assert unknown_kind.returncode == 2 and "unknown kind" in unknown_kind.stderr
     bad_option = thb("status", "--db", db, "--frobnicate")
@@ -64,7 +71,7 @@ def test_usage_errors_exit_2_without_traceback(tmp_path):
 
 def test_missing_database_and_missing_key_are_clear_errors(tmp_path):
     missing = thb("status", "--db", str(tmp_path / "none.duckdb"))
-    assert missing.returncode == 1 and "thb init" in missing.stderr
+    assert missing.returncode == 2 and "thb init" in missing.stderr  # CONTRACTS §2
     db = tmp_path / "k.duckdb"
     assert thb("init", "--db", str(db)).returncode == 0
     (tmp_path / "k.duckdb.key").unlink()
@@ -77,6 +84,8 @@ def test_missing_database_and_missing_key_are_clear_errors(tmp_path):
 
 def test_thb_key_from_environment_writes_no_key_file(tmp_path):
     db = tmp_path / "env.duckdb"
+    init(db, env={"THB_KEY": "cd" * 32})
+    assert not (tmp_path / "env.duckdb.key").exists()
     result = thb("import", "reports", str(FIXTURES / "reports-valid.csv"), "--db", str(db),
                  env={"THB_KEY": "cd" * 32})
     assert result.returncode == 0, result.stderr
@@ -92,6 +101,7 @@ def test_db_from_environment(tmp_path):
 @pytest.mark.parametrize("as_json", [True, False])
 def test_partial_then_quarantine_listing_and_export(tmp_path, as_json):
     db = str(tmp_path / "q.duckdb")
+    init(db)
     result = thb("import", "reports", str(FIXTURES / "reports-duplicate-ids.csv"), "--db", db,
                  "--partial")
     assert result.returncode == 0, result.stderr

@@ -6,9 +6,18 @@ from typing import Annotated, Any
 
 import typer
 
-from thbmonitor.cli.app import DbOption, JsonOption, app, console, default_db, emit, user_errors
+from thbmonitor.cli.app import (
+    DbOption,
+    JsonOption,
+    app,
+    console,
+    emit,
+    plain,
+    progress,
+    store,
+    user_errors,
+)
 from thbmonitor.errors import UsageError
-from thbmonitor.store import Database
 
 METHODS = ("stepwise", "bic", "main", "fixed")
 
@@ -37,9 +46,10 @@ def estimate(
     with user_errors():
         if method not in METHODS or method == "fixed":
             raise UsageError("--method takes stepwise, bic or main here; fixed models: thb mse")
-        with Database(db or default_db(), create=False) as database:
+        with store(db, "read") as opened, \
+                progress(f"estimating the dark figure of {year}", disable=as_json):
             result = estimate_dark_figure(
-                database, year, lists=parse_lists(lists or []), covariates=covariates or (),
+                opened.db, year, lists=parse_lists(lists or []), covariates=covariates or (),
                 merge_below=merge_below, method=method,  # type: ignore[arg-type]
                 nboot=nboot, seed=seed)
     emit(ReleaseResult(result), as_json, _render)
@@ -55,7 +65,7 @@ def _render(result: Any) -> None:
         console.print(f"[bold]{r['year']}: estimated {r['estimate']:,.0f} victims[/bold]"
                       f"{interval}; {r['observed']:,} seen by the lists, "
                       f"{r['dark_figure']:,.0f} by none")
-    console.print(f"lists: {', '.join(r['lists'])}; model terms: "
-                  f"{', '.join(r['terms']) or 'none'}; method {r['method']}")
+    console.print(f"lists: {plain(', '.join(r['lists']))}; model terms: "
+                  f"{plain(', '.join(r['terms'])) or 'none'}; method {plain(r['method'])}")
     for warning in r.get("warnings", []):
-        console.print(f"[yellow]warning:[/yellow] {warning}")
+        console.print(f"[yellow]warning:[/yellow] {plain(warning)}")

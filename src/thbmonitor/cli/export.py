@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from thbmonitor.cli.app import DbOption, app, default_db, err_console, user_errors
-from thbmonitor.store import Database
+from thbmonitor.cli.app import DbOption, app, err_console, plain, plural, store, user_errors
 
 export_app = typer.Typer(help="Standard extracts (CSV).", no_args_is_help=True)
 app.add_typer(export_app, name="export")
@@ -23,11 +22,11 @@ def persons(db: DbOption = None, out: OutOption = None) -> None:
     """CSV report_id,source,person_id: which person each report was linked to."""
     from thbmonitor.link import export_persons
 
-    with user_errors(), Database(db or default_db(), create=False) as database:
+    with user_errors(), store(db, "read") as opened:
         if out is None:
-            count = export_persons(database, sys.stdout)
+            count = export_persons(opened.db, sys.stdout)
         else:
             with out.open("w", encoding="utf-8", newline="") as handle:
-                count = export_persons(database, handle)
+                count = export_persons(opened.db, handle)
     if out is not None:
-        err_console.print(f"{count:,} rows written to {out}")
+        err_console.print(f"{plural(count, 'row')} written to {plain(out)}")

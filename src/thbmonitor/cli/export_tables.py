@@ -8,11 +8,9 @@ from typing import IO, Annotated, Protocol
 
 import typer
 
-from thbmonitor.cli.app import DbOption, default_db, err_console, user_errors
+from thbmonitor.cli.app import DbOption, err_console, plain, plural, store, user_errors
 from thbmonitor.cli.export import OutOption, export_app
 from thbmonitor.errors import ThbError
-from thbmonitor.publish.exports import ctdc_export, eurostat_export, load_population, sdg_export
-from thbmonitor.store import Database
 
 YearOption = Annotated[int, typer.Option("--year", help="Calendar year of the extract.")]
 
@@ -33,15 +31,17 @@ def _write(extract: Extract, ok: bool, out: Path | None) -> None:
         return
     with out.open("w", encoding="utf-8", newline="") as handle:
         count = extract.write_csv(handle)
-    err_console.print(f"{count:,} rows written to {out}")
+    err_console.print(f"{plural(count, 'row')} written to {plain(out)}")
 
 
 @export_app.command("eurostat")
 def eurostat(year: YearOption, db: DbOption = None, out: OutOption = None) -> None:
     """Victims and suspects by sex, age, citizenship and form (crim_thb layout), protected."""
+    from thbmonitor.publish.exports import eurostat_export
+
     with user_errors():
-        with Database(db or default_db(), create=False) as database:
-            extract = eurostat_export(database, year)
+        with store(db, "read") as opened:
+            extract = eurostat_export(opened.db, year)
         _write(extract, extract.audit.ok, out)
 
 
@@ -53,17 +53,21 @@ def sdg(
                              "(default: the shipped table for the Netherlands).")] = None,
 ) -> None:
     """SDG 16.2.2: victims per 100,000 population by sex and age, and by form, protected."""
+    from thbmonitor.publish.exports import load_population, sdg_export
+
     with user_errors():
         table = load_population(population) if population is not None else None
-        with Database(db or default_db(), create=False) as database:
-            extract = sdg_export(database, year, population=table)
+        with store(db, "read") as opened:
+            extract = sdg_export(opened.db, year, population=table)
         _write(extract, extract.audit.ok, out)
 
 
 @export_app.command("ctdc")
 def ctdc(year: YearOption, db: DbOption = None, out: OutOption = None) -> None:
     """Victims as records in the CTDC global synthetic data layout, k-anonymous."""
+    from thbmonitor.publish.exports import ctdc_export
+
     with user_errors():
-        with Database(db or default_db(), create=False) as database:
-            extract = ctdc_export(database, year)
+        with store(db, "read") as opened:
+            extract = ctdc_export(opened.db, year)
         _write(extract, extract.audit.ok, out)

@@ -1,23 +1,25 @@
-"""`thb figures --year Y`: the annual figures (CONTRACTS §3)."""
+"""`thb figures --year Y`: the annual figures (docs/CONTRACTS.md §3)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from thbmonitor.cli.app import (
     DbOption,
     JsonOption,
     app,
     console,
-    default_db,
     emit,
     err_console,
+    plain,
+    store,
     user_errors,
 )
-from thbmonitor.store import Database
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 @app.command("figures")
@@ -35,12 +37,14 @@ def figures_command(
     """The annual figures: victims with breakdowns, reports, the chain and the findings."""
     from thbmonitor.release import annual_figures
 
-    with user_errors(), Database(db or default_db(), create=False) as database:
-        result = annual_figures(database, year, protected=protected)
+    with user_errors(), store(db, "read") as opened:
+        result = annual_figures(opened.db, year, protected=protected)
     emit(result, as_json, lambda r: _render(r.to_dict()))
 
 
 def _render(data: dict[str, Any]) -> None:
+    from rich.table import Table
+
     victims, chain = data["victims"], data["chain"]
     year = data["year"]
     console.print(
@@ -76,7 +80,9 @@ def _render(data: dict[str, Any]) -> None:
 
 
 def _table(title: str, current: dict[str, int], previous: dict[str, int]) -> Table:
-    table = Table(title=title)
+    from rich.table import Table
+
+    table = Table(title=plain(title))
     table.add_column("category")
     table.add_column("this year", justify="right")
     table.add_column("previous year", justify="right")
@@ -85,7 +91,7 @@ def _table(title: str, current: dict[str, int], previous: dict[str, int]) -> Tab
     keys = [key for key in current if key not in tail]
     keys += [key for key in previous if key not in current and key not in tail] + tail
     for key in keys:
-        table.add_row(key, _cell(current.get(key, 0)), _cell(previous.get(key, 0)))
+        table.add_row(plain(key), _cell(current.get(key, 0)), _cell(previous.get(key, 0)))
     return table
 
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from thbmonitor.cli.app import (
     EXIT_INVALID,
@@ -20,50 +16,69 @@ from thbmonitor.cli.app import (
     default_db,
     emit,
     emit_json,
-    err_console,
+    on_interrupt,
+    plain,
+    plural,
+    progress,
+    stage_updater,
+    store,
     user_errors,
 )
-from thbmonitor.ingest import KINDS, ImportReport, import_file, quarantine_rows
-from thbmonitor.store import Database, load_key
+
+
+class _Lazy:
+    """A name whose module is imported on first call (start-up stays cheap).
+
+    For the `quarantine` command below, which is moving to cli/quarantine.py.
+    """
+
+    def __init__(self, module: str, name: str) -> None:
+        self._module, self._name = module, name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self._module), self._name)(*args, **kwargs)
+
+
+Database: Any = _Lazy("thbmonitor.store", "Database")
+Table: Any = _Lazy("rich.table", "Table")
+quarantine_rows: Any = _Lazy("thbmonitor.ingest", "quarantine_rows")
 
 _STAGES = ("read", "pseudonymise", "validate", "store")
 
 
-@contextmanager
-def open_store(db: Path | None, *, create: bool) -> Iterator[tuple[Database, bytes]]:
-    """The database and its pseudonymisation key (created together when allowed), closed
-    on leaving the block, also when the key is missing or wrong."""
-    path = db or default_db()
-    existed = path.exists()
-    database = Database(path, create=create)
-    try:
-        key = load_key(path, create=create and not existed)
-        database.check_key(key)
-        yield database, key
-    finally:
-        database.close()
-
-
 @app.command("init")
 def init(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Create an empty database (and its key file, unless $THB_KEY is set)."""
-    with user_errors(), open_store(db, create=True) as (database, _):
-        status = database.status()
+    """Create an empty database and its key file (mode 0600, unless $THB_KEY is set);
+    an existing store is brought up to date."""
+    with user_errors(), store(db, "create") as opened:
+        status = opened.db.status()
+        created, path, key_file = opened.created, opened.path, opened.key_file
     if as_json:
-        emit_json({"database": str(db or default_db()), **status})
+        emit_json({"database": str(path), "created": created,
+                   "key_file": None if key_file is None else str(key_file), **status})
+        return
+    if created:
+        where = (f"key file {plain(key_file)} (keep it safe: without it new reports never "
+                 "match the stored ones)" if key_file else "key from $THB_KEY")
+        console.print(f"database created: {plain(path)}; {where}")
     else:
-        console.print(f"database ready: {db or default_db()}")
+        console.print(f"database ready: {plain(path)} (it existed; schema up to date)")
 
 
 @app.command("status")
 def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     """What the database holds."""
-    with user_errors(), Database(db or default_db(), create=False) as database:
-        counts = database.status()
+    from rich.table import Table
+
+    with user_errors(), store(db, "read") as opened:
+        counts = opened.db.status()
+        path = opened.path
     if as_json:
         emit_json(counts)
         return
-    table = Table("table", "rows", title=str(db or default_db()))
+    table = Table("table", "rows", title=plain(path))
     for name, count in counts.items():
         table.add_row(name, f"{count:,}")
     console.print(table)
@@ -71,61 +86,83 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 @app.command("import")
 def import_(
-    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(KINDS)}.")],
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8, ',' or ';') or XLSX file.")],
+    kind: Annotated[str, typer.Argument(
+        help="reports, locations, investigations, suspects, cases or verdicts "
+             "(docs/data-formats.md).", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8, ',' or ';') or XLSX file.",
+                                         show_default=False)],
     db: DbOption = None,
     partial: Annotated[bool, typer.Option(
         "--partial", help="Store the valid rows; put bad rows in quarantine.")] = False,
     replace: Annotated[bool, typer.Option(
         "--replace",
-        help="Replace stored records whose identifier comes again with other values.")] = False,
+        help="Replace stored records whose identifier comes again with other values "
+             "(written to the audit log with the counts).")] = False,
     vintage: Annotated[str | None, typer.Option(
         "--vintage", help="Delivery label, e.g. '2024-Q4' (default: today's date).")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Import one file of one kind (CONTRACTS §1); all-or-nothing unless --partial."""
-    if kind not in KINDS:
-        kinds = ", ".join(KINDS)
-        err_console.print(f"[red]error:[/red] unknown kind {kind!r}; use one of: {kinds}")
-        raise typer.Exit(2)
-    with user_errors(), open_store(db, create=True) as (database, key):
-        if as_json:
-            report = import_file(database, kind, file, key=key, partial=partial,
-                                 replace=replace, vintage=vintage)
-        else:
-            with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                          console=err_console, transient=True) as bar:
-                task = bar.add_task(f"importing {file.name}", total=len(_STAGES))
+    """Import one file of one kind (docs/CONTRACTS.md §1); all-or-nothing unless --partial."""
+    from thbmonitor.ingest import KINDS, import_file
+    from thbmonitor.store import audit
 
-                def step(stage: str) -> None:
-                    bar.update(task, completed=_STAGES.index(stage),
-                               description=f"{file.name}: {stage}")
+    with user_errors():
+        if kind not in KINDS:
+            from thbmonitor.errors import UsageError
 
-                report = import_file(database, kind, file, key=key, partial=partial,
-                                     replace=replace, vintage=vintage, progress=step)
+            raise UsageError(f"unknown kind {kind!r}; use one of: {', '.join(KINDS)}")
+        with store(db, "write", key=True) as opened, \
+                progress(f"importing {file.name}", total=len(_STAGES), disable=as_json) as bar:
+            path, before = opened.path, opened.db.last_import_id()
+            on_interrupt(lambda: _committed(path, before))
+            report = import_file(opened.db, kind, file, key=opened.key, partial=partial,
+                                 replace=replace, vintage=vintage,
+                                 progress=stage_updater(bar, _STAGES))
+            if replace and report.succeeded and report.stored:
+                audit.record(opened.db, "import.replace", f"{kind}:{file.name}",
+                             detail={"import_id": report.import_id, **report.stats()})
     emit(report, as_json, _render_import)
     if not report.succeeded:
         raise typer.Exit(EXIT_INVALID)
 
 
+def _committed(path: Path, before: int) -> str | None:
+    """After Ctrl-C: did the import commit? (Then it succeeded, whatever was printed.)"""
+    from thbmonitor.store import open_store
+
+    with open_store(path, "read") as opened:
+        done = opened.db.imports_after(before)
+    if not done:
+        return None
+    stored = sum(item["stored"] for item in done)
+    return (f"finished: {stored:,} stored (Ctrl-C came after the import of "
+            f"{done[-1]['file']} had been committed; `thb status` shows it)")
+
+
 def _render_import(result: Any) -> None:
-    report: ImportReport = result
+    from rich.table import Table
+
+    report = result
     stats = report.stats()
+    name = plain(report.file)
     if report.succeeded:
         note = " (this file was imported before)" if report.already_imported else ""
         console.print(
-            f"[green]{report.file}[/green]: {stats['rows']:,} rows, {stats['stored']:,} stored, "
-            f"{stats['unchanged']:,} already stored, {stats['quarantined']:,} quarantined{note}"
-        )
+            f"[green]{name}[/green]: {plural(stats['rows'], 'row')}, {stats['stored']:,} "
+            f"stored, {stats['unchanged']:,} already stored, {stats['quarantined']:,} "
+            f"quarantined{note}")
     else:
-        console.print(f"[red]{report.file}: not imported[/red] — {len(report.errors):,} problems "
-                      f"in {report.error_rows:,} rows; nothing was stored. Fix the file and import "
-                      "it again, or use --partial to store the valid rows.")
+        where = (f"in {plural(report.error_rows, 'row')}" if report.error_rows
+                 else "in the file")
+        console.print(f"[red]{name}: not imported[/red] — "
+                      f"{plural(len(report.errors), 'problem')} {where}; nothing was stored. "
+                      "Fix the file and import it again, or use --partial to store the valid "
+                      "rows.")
     if report.errors:
         table = Table("row", "column", "code", "what to do")
         for error in report.errors[:50]:
-            table.add_row("" if error.row is None else str(error.row), error.column or "",
-                          error.code, error.message)
+            table.add_row("" if error.row is None else str(error.row), plain(error.column or ""),
+                          error.code, plain(error.message))
         console.print(table)
         if len(report.errors) > 50:
             console.print(f"... and {len(report.errors) - 50:,} more (use --json for all)")

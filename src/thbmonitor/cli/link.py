@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from thbmonitor.cli.app import DbOption, JsonOption, app, console, emit, err_console, user_errors
-from thbmonitor.cli.intake import open_store
-from thbmonitor.link import (
-    METHODS,
-    Decision,
-    LinkResult,
-    ReviewQueue,
-    decide,
-    link_persons,
-    review_queue,
+from thbmonitor.cli.app import (
+    DbOption,
+    JsonOption,
+    app,
+    console,
+    emit,
+    on_interrupt,
+    plain,
+    plural,
+    progress,
+    stage_updater,
+    store,
+    user_errors,
 )
+
+if TYPE_CHECKING:
+    from thbmonitor.link import Decision, LinkResult, ReviewQueue
 
 
 @app.command("link")
@@ -26,33 +31,49 @@ def link(
     db: DbOption = None,
     as_json: JsonOption = False,
     method: Annotated[str, typer.Option(
-        "--method", help=f"Linkage method: {' or '.join(METHODS)} (exact keys, the baseline).",
+        "--method", help="Linkage method: splink (probabilistic) or exact (exact keys, the "
+                         "baseline).",
     )] = "splink",
     threshold: Annotated[float | None, typer.Option(
         "--threshold", help="Match probability from which two reports are linked "
-                            "(default: the setting link.threshold).",
+                            "(default: the setting link.threshold; 0.5 to 1).",
     )] = None,
 ) -> None:
     """Rebuild persons from all stored reports and print a summary."""
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                        console=err_console, transient=True, disable=as_json)
-    with user_errors(), open_store(db, create=False) as (database, _), progress as bar:
-        task = bar.add_task("linking", total=None)
+    from thbmonitor.link import link_persons
+    from thbmonitor.store import SETTINGS
+
+    with user_errors():
+        review = None
         if threshold is not None:
-            threshold = min(threshold, 1.0)
-            review = min(threshold, float(database.setting("link.review_low")))
-        else:
-            review = None
-        result = link_persons(
-            database, method=method, threshold=threshold, review_low=review,
-            progress=lambda stage: bar.update(task, description=stage))
+            threshold = SETTINGS.get("link.threshold").check(threshold)
+        with store(db, "write") as opened, progress("linking", disable=as_json) as bar:
+            if threshold is not None:
+                review = min(threshold, float(opened.db.setting("link.review_low")))
+            path, before = opened.path, opened.db.latest_link_run()
+            on_interrupt(lambda: _linked(path, before))
+            result = link_persons(opened.db, method=method, threshold=threshold,
+                                  review_low=review, progress=stage_updater(bar))
     emit(result, as_json, _render)
+
+
+def _linked(path: Path, before: dict[str, Any] | None) -> str | None:
+    """After Ctrl-C: had the new persons been committed?"""
+    from thbmonitor.store import open_store
+
+    with open_store(path, "read") as opened:
+        latest = opened.db.latest_link_run()
+    if latest is None or latest == before:
+        return None
+    return (f"finished: {plural(latest['persons'], 'person')} stored from "
+            f"{plural(latest['reports'], 'report')} (Ctrl-C came after the linkage had been "
+            "committed)")
 
 
 def _render(result: Any) -> None:
     r: LinkResult = result
-    console.print(f"{r.reports:,} reports linked into {r.persons:,} persons "
-                  f"(method {r.method})")
+    console.print(f"{plural(r.reports, 'report')} linked into {plural(r.persons, 'person')} "
+                  f"(method {plain(r.method)})")
     console.print(f"pairs scored: {r.pairs_scored:,}; linking pairs: {r.pairs:,}; "
                   f"pairs in review: {r.pairs_in_review:,}; decisions applied: "
                   f"{r.decisions_applied:,}")
@@ -75,12 +96,16 @@ def review(
     """List the review queue, most uncertain pairs first (person-level data: logged)."""
     if ctx.invoked_subcommand is not None:
         return
-    with user_errors(), open_store(db, create=False) as (database, _):
-        queue = review_queue(database, limit=limit)
+    from thbmonitor.link import review_queue
+
+    with user_errors(), store(db, "write") as opened:  # the read is written to the audit log
+        queue = review_queue(opened.db, limit=limit)
     emit(queue, as_json, _render_queue)
 
 
 def _render_queue(result: Any) -> None:
+    from rich.table import Table
+
     queue: ReviewQueue = result
     console.print(f"{queue.total:,} pairs to review ({len(queue.pairs):,} shown); "
                   f"{queue.decided:,} decided so far")
@@ -94,8 +119,8 @@ def _render_queue(result: Any) -> None:
         left, right = pair["left"], pair["right"]
         birth = (f"{left['date_of_birth'] or left['birth_year'] or '-'} / "
                  f"{right['date_of_birth'] or right['birth_year'] or '-'}")
-        table.add_row(f"{pair['match_probability']:.2f}", names, birth, _side(left),
-                      _side(right), pair["pair_id"])
+        table.add_row(f"{pair['match_probability']:.2f}", plain(names), plain(birth),
+                      plain(_side(left)), plain(_side(right)), pair["pair_id"])
     console.print(table)
     console.print("decide with `thb review decide PAIR same|different`")
 
@@ -113,8 +138,10 @@ def decide_pair(
     as_json: JsonOption = False,
 ) -> None:
     """Store a decision; every later `thb link` respects it."""
-    with user_errors(), open_store(db, create=False) as (database, _):
-        result = decide(database, pair, decision)
+    from thbmonitor.link import decide
+
+    with user_errors(), store(db, "write") as opened:
+        result = decide(opened.db, pair, decision)
     emit(result, as_json, _render_decision)
 
 

@@ -1,4 +1,4 @@
-"""`thb mse FILE`: multiple systems estimation on a capture-history table (CONTRACTS section 4)."""
+"""`thb mse FILE`: multiple systems estimation on a capture-history table (docs/CONTRACTS.md §4)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from thbmonitor.cli.app import JsonOption, Result, app, console, emit, user_errors
+from thbmonitor.cli.app import JsonOption, Result, app, console, emit, plain, user_errors
 from thbmonitor.errors import UsageError
-from thbmonitor.mse import METHODS, MSEstimator, SparseDataWarning
 
 
 def _render(result: Result) -> None:
+    from rich.table import Table
+
     d = result.to_dict()
     table = Table(title=f"Multiple systems estimate ({d['method']})", show_header=False)
-    table.add_row("lists", ", ".join(d["lists"]))
+    table.add_row("lists", plain(", ".join(d["lists"])))
     table.add_row("observed", f"{d['observed']:,}")
     est = d["estimate"]
     table.add_row("estimate", "n/a" if est is None else f"{est:,.0f}")
@@ -26,12 +26,14 @@ def _render(result: Result) -> None:
         lo, hi = d["ci"]
         hi_text = "n/a" if hi is None else f"{hi:,.0f}"
         table.add_row(f"{d['ci_level']:.0%} interval", f"{lo:,.0f} to {hi_text} ({d['ci_kind']})")
-    table.add_row("terms", ", ".join(d["terms"]) or "(main effects only)")
+    table.add_row("terms", plain(", ".join(d["terms"])) or "(main effects only)")
     if d["minus_infinity"]:
-        table.add_row("minus infinity", ", ".join(d["minus_infinity"]))
+        table.add_row("minus infinity", plain(", ".join(d["minus_infinity"])))
+    if d.get("seed") is not None:
+        table.add_row("seed", str(d["seed"]))
     console.print(table)
     for message in d["warnings"]:
-        console.print(f"[yellow]warning:[/yellow] {message}", highlight=False)
+        console.print(f"[yellow]warning:[/yellow] {plain(message)}")
 
 
 @app.command("mse")
@@ -55,11 +57,17 @@ def mse_command(
     nboot: Annotated[
         int, typer.Option("--nboot", min=0, help="Bootstrap replicates (stepwise, bic).")
     ] = 1000,
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the bootstrap.")] = None,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", help="Seed of the bootstrap (default: the declared default of the setting "
+                       "random.seed, so two runs agree; printed with the result).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Estimate how many people no list saw (multiple systems estimation)."""
+    from thbmonitor.mse import METHODS, MSEstimator, SparseDataWarning
+    from thbmonitor.store.settings import SETTINGS, declared_seed
+
     with user_errors():
+        seed = declared_seed() if seed is None else SETTINGS.get("random.seed").check(seed)
         if method not in METHODS:
             raise UsageError(f"unknown --method {method!r}; choose one of {', '.join(METHODS)}")
         if terms and method != "fixed":

@@ -12,18 +12,18 @@ from thbmonitor.cli.app import (
     JsonOption,
     app,
     console,
-    default_db,
     emit,
     err_console,
+    plain,
+    progress,
+    stage_updater,
+    store,
     user_errors,
 )
 from thbmonitor.errors import UsageError
-from thbmonitor.store import Database
 
 # The pipeline is imported inside the commands: `thb --help` and the other
 # commands should not pay for pandas, SciPy, Altair and the synthetic generator.
-DEFAULT_SEED = 20241016
-LANGUAGES = ("nl", "en")
 
 
 @app.command("report")
@@ -35,7 +35,7 @@ def report(
     out: Annotated[Path | None, typer.Option("--out", help="Output file.")] = None,
 ) -> None:
     """The annual report as one self-contained HTML file."""
-    from thbmonitor.publish import write_report
+    from thbmonitor.publish import LANGUAGES, write_report
     from thbmonitor.release import build_release
 
     with user_errors():
@@ -44,26 +44,29 @@ def report(
         if fmt != "html":
             raise UsageError("only --format html is available; print the HTML to PDF from a "
                              "browser until PDF output lands")
-        with Database(db or default_db(), create=False) as database:
-            release = build_release(database, year)
-        path = write_report(release, out or Path(f"report-{year}-{lang}.html"), lang)
-    console.print(f"report written: {path}")
+        with progress(f"report {year}: figures, findings, dark figure") as bar:
+            # write: the pattern counts in the report are a read the audit log records
+            with store(db, "write") as opened:
+                release = build_release(opened.db, year)
+            bar.update(bar.task_ids[0], description=f"report {year}: writing")
+            path = write_report(release, out or Path(f"report-{year}-{lang}.html"), lang)
+    console.print(f"report written: {plain(path)}")
 
 
 @app.command("demo")
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Directory for data, database, reports.")]
     = Path("demo-out"),
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic data.")]
-    = DEFAULT_SEED,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", help="Seed of the synthetic data (default: the declared default of the "
+                       "setting random.seed).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Generate the built-in synthetic data, import, link, compute and write the report."""
     from thbmonitor.demo import run_demo
 
-    with user_errors(), console.status("demo") as status:
-        result = run_demo(out, seed=seed,
-                          progress=lambda stage: status.update(f"demo: {stage}"))
+    with user_errors(), progress("demo", disable=as_json) as bar:
+        result = run_demo(out, seed=seed, progress=stage_updater(bar))
     emit(result, as_json, _render_demo)
 
 
@@ -76,9 +79,13 @@ def _render_demo(result: Any) -> None:
     console.print(f"linkage against the synthetic truth: precision {link.get('precision')}, "
                   f"recall {link.get('recall')}, F1 {link.get('f1')}")
     for text in r.findings:
-        console.print(f"  • {text}")
+        console.print(f"  • {plain(text)}")
     for key, value in r.extras.items():
-        console.print(f"{key}: {value}")
+        console.print(f"{key}: {plain(value)}")
     for lang, path in r.reports.items():
-        console.print(f"report ({lang}): [green]{path}[/green]")
-    err_console.print(f"database: {r.database}")
+        console.print(f"report ({lang}): [green]{plain(path)}[/green]")
+    err_console.print(f"database: {plain(r.database)}")
+    console.print("to use the demo store afterwards (for example `thb link`, `thb figures "
+                  f"--year {r.year}`):")
+    for line in r.use_lines():
+        console.print(f"  {plain(line)}", soft_wrap=True)

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from thbmonitor.errors import StoreError
+from thbmonitor.errors import StoreRefusedError
+from thbmonitor.store.identity import CONNECT_CONFIG, MARKER, connect_error, identify, missing
 from thbmonitor.store.migrations import MIGRATIONS
 from thbmonitor.store.settings import SETTINGS
 
@@ -47,26 +48,51 @@ class Database:
     """
 
     def __init__(self, path: str | Path, *, create: bool = True, read_only: bool = False) -> None:
+        """Open the store at `path` (`":memory:"` for a store in memory).
+
+        `create`: make a new store when there is no file (CONTRACTS §2: only `thb init`
+        and `thb demo` do; `thb.store.open_store` is the front door). An existing file
+        is identified first without writing to it (`store.identity`) and refused when it
+        is not a THB Monitor store of this or an older version. `read_only`: never
+        writes, so never migrates.
+        """
         self.path = Path(path) if str(path) != MEMORY else None
-        if self.path is not None and not self.path.exists() and not create:
-            raise StoreError(
-                f"database {self.path} does not exist; create it with `thb init --db {self.path}`"
-            )
-        if self.path is not None and self.path.parent and not self.path.parent.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.conn = duckdb.connect(str(self.path) if self.path else MEMORY, read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(
-                f"cannot open database {self.path}: {exc}. Is another process using it?"
-            ) from exc
-        self.conn.execute("SET enable_progress_bar = false")
-        # DuckDB would otherwise take up to 80% of the machine's memory; a bounded
-        # buffer pool spills to disk instead (a million-row import stays under 4 GB).
-        self.conn.execute("SET memory_limit = ?", [os.environ.get(MEMORY_ENV, DEFAULT_MEMORY)])
+        self.read_only = read_only
+        self.created = False
         self._in_transaction = False
+        self._settings: dict[str, Any] | None = None
+        if self.path is None:
+            self.conn = self._connect(MEMORY, read_only=False)
+            self.migrate()
+            self.set_meta(*MARKER)
+            return
+        if not self.path.exists():
+            if not create or read_only:
+                raise missing(self.path)
+            _create(self.path)
+            self.created = True
+        found = identify(self.path)
+        if read_only and found.pending:
+            raise StoreRefusedError(
+                f"{self.path} was made by an older THB Monitor and needs its schema brought up "
+                f"to date ({', '.join(found.pending)}); run `thb init --db {self.path}` once")
+        self.conn = self._connect(str(self.path), read_only=read_only)
         if not read_only:
             self.migrate()
+            if not found.marked:
+                self.set_meta(*MARKER)
+
+    @staticmethod
+    def _connect(target: str, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+        try:
+            conn = duckdb.connect(target, read_only=read_only, config=CONNECT_CONFIG)
+        except duckdb.Error as exc:
+            raise connect_error(Path(target), exc) from None
+        conn.execute("SET enable_progress_bar = false")
+        # DuckDB would otherwise take up to 80% of the machine's memory; a bounded
+        # buffer pool spills to disk instead (a million-row import stays under 4 GB).
+        conn.execute("SET memory_limit = ?", [os.environ.get(MEMORY_ENV, DEFAULT_MEMORY)])
+        return conn
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -123,27 +149,13 @@ class Database:
     # -- migrations --------------------------------------------------------------
 
     def applied_migrations(self) -> list[str]:
-        self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)"
-        )
         return [r[0] for r in self.rows("SELECT name FROM migrations ORDER BY name")]
 
     def migrate(self) -> list[str]:
         """Apply the migrations this file has not seen; return their names."""
-        done = set(self.applied_migrations())
-        applied = []
-        for migration in MIGRATIONS:
-            if migration.name in done:
-                continue
-            with self.transaction():
-                for statement in _statements(migration.sql):
-                    self.conn.execute(statement)
-                self.execute(
-                    "INSERT INTO migrations VALUES (?, ?)", [migration.name, _now()]
-                )
-            log.info("applied migration %s", migration.name)
-            applied.append(migration.name)
-        return applied
+        if self._in_transaction:
+            raise StoreRefusedError("cannot migrate inside a transaction")
+        return _migrate(self.conn)
 
     # -- the pseudonymisation key -------------------------------------------------
 
@@ -174,31 +186,79 @@ class Database:
         )
 
     def setting(self, name: str) -> Any:
-        """The stored value of a declared setting, else its default."""
+        """The effective value of a declared setting: stored, else its default.
+
+        Within one run the values come from one snapshot (`snapshot_settings`), so a
+        change made meanwhile by another process cannot mix two settings in one result.
+        """
         declared = SETTINGS.get(name)
+        if self._settings is not None:
+            return self._settings[name]
         stored = self.scalar("SELECT value FROM settings WHERE name = ?", [name])
         if stored is not None:
             return json.loads(stored)
         return declared.default
 
-    def set_setting(self, name: str, value: Any) -> None:
+    def snapshot_settings(self) -> dict[str, Any]:
+        """Read every setting once; later `setting()` calls of this run use these values."""
+        stored = {str(n): json.loads(v) for n, v in self.rows("SELECT name, value FROM settings")}
+        self._settings = {s.name: stored.get(s.name, s.default) for s in SETTINGS}
+        return dict(self._settings)
+
+    def set_setting(self, name: str, value: Any, *, actor: str | None = None) -> Any:
+        """Store a checked value (a UsageError names what is allowed) and audit the change
+        with the old and the new value; return the value stored."""
+        from thbmonitor.store import audit
+        from thbmonitor.store.settings import check_consistent
+
         declared = SETTINGS.get(name)
         checked = declared.check(value)
-        self.execute(
-            "INSERT INTO settings VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
-            "SET value = excluded.value, updated_at = excluded.updated_at",
-            [name, json.dumps(checked), _now()],
-        )
+        old = self.setting(name)
+        check_consistent({**self.settings(), name: checked})
+        with self.transaction():
+            self.execute(
+                "INSERT INTO settings VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
+                "SET value = excluded.value, updated_at = excluded.updated_at",
+                [name, json.dumps(checked), _now()],
+            )
+            audit.record(self, "settings.change", name, actor=actor,
+                         detail={"old": old, "new": checked})
+        if self._settings is not None:
+            self._settings[name] = checked
+        return checked
 
     def settings(self) -> dict[str, Any]:
         """Every declared setting with its effective value."""
-        return {s.name: self.setting(s.name) for s in SETTINGS}
+        if self._settings is not None:
+            return dict(self._settings)
+        stored = {str(n): json.loads(v) for n, v in self.rows("SELECT name, value FROM settings")}
+        return {s.name: stored.get(s.name, s.default) for s in SETTINGS}
 
     # -- what the store holds ---------------------------------------------------
 
     def status(self) -> dict[str, int]:
         """Row counts (CONTRACTS §2 `thb status --json`)."""
         return {t: int(self.scalar(f"SELECT count(*) FROM {t}")) for t in STATUS_TABLES}
+
+    def last_import_id(self) -> int:
+        """The id of the latest recorded import (0 for none)."""
+        return int(self.scalar("SELECT coalesce(max(import_id), 0) FROM imports"))
+
+    def imports_after(self, import_id: int) -> list[dict[str, Any]]:
+        """Imports recorded after `import_id`: what an interrupted command had committed."""
+        return [{"import_id": int(i), "kind": str(k), "file": str(f), "stored": int(n)}
+                for i, k, f, n in self.rows(
+                    "SELECT import_id, kind, file_name, rows_stored FROM imports "
+                    "WHERE import_id > ? ORDER BY import_id", [import_id])]
+
+    def latest_link_run(self) -> dict[str, Any] | None:
+        """The latest linkage run (id, method, reports, persons), None before the first."""
+        row = self.execute("SELECT run_id, method, reports, persons FROM link_runs "
+                           "ORDER BY started_at DESC, run_id DESC LIMIT 1").fetchone()
+        if row is None:
+            return None
+        return {"run_id": str(row[0]), "method": str(row[1]), "reports": int(row[2]),
+                "persons": int(row[3])}
 
     def data_hash(self) -> str:
         """A hash of what was imported: the file hashes of every import, in order.
@@ -214,6 +274,52 @@ class Database:
         ):
             digest.update(f"{kind}:{file_hash}:{stored}\n".encode())
         return digest.hexdigest()[:16]
+
+
+def _create(path: Path) -> None:
+    """A new store at `path`, built under a temporary name and then put in place, so that
+    an interrupted creation never leaves a half-made store (nor replaces a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    building = path.with_name(f".{path.name}.creating-{os.getpid()}")
+    for leftover in (building, building.with_name(building.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    try:
+        conn = Database._connect(str(building), read_only=False)
+        try:
+            _migrate(conn)
+            conn.execute("INSERT INTO meta VALUES (?, ?)", list(MARKER))
+            conn.execute("CHECKPOINT")
+        finally:
+            conn.close()
+        try:
+            os.link(building, path)  # fails instead of replacing a file made meanwhile
+        except FileExistsError:
+            raise StoreRefusedError(f"{path} appeared while the store was being created; "
+                                    "nothing was changed, try again") from None
+    finally:
+        building.unlink(missing_ok=True)
+
+
+def _migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)")
+    done = {r[0] for r in conn.execute("SELECT name FROM migrations").fetchall()}
+    applied = []
+    for migration in MIGRATIONS:
+        if migration.name in done:
+            continue
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            for statement in _statements(migration.sql):
+                conn.execute(statement)
+            conn.execute("INSERT INTO migrations VALUES (?, ?)", [migration.name, _now()])
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        log.info("applied migration %s", migration.name)
+        applied.append(migration.name)
+    return applied
 
 
 def _statements(sql: str) -> list[str]:

@@ -53,6 +53,15 @@ def load_key(db_path: Path | None, *, create: bool) -> bytes:
     return bytes.fromhex(key)
 
 
+def write_key_file(db_path: Path, key: bytes) -> Path:
+    """Write `key` as the key file beside `db_path` (mode 0600; never over an existing one)."""
+    path = key_path(db_path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key.hex() + "\n")
+    return path
+
+
 def _parse(text: str, *, source: str) -> bytes:
     try:
         key = bytes.fromhex(text) if len(text) % 2 == 0 else text.encode()

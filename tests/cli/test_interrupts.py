@@ -1,0 +1,115 @@
+"""Ctrl-C: one handler for every command, a real SIGINT to a real `thb` process.
+
+Reproduced defects (issue #10): Ctrl-C during an import printed `RuntimeError: Query
+interrupted`; at the COMMIT it printed a traceback and exited 1 although every row had
+been stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from thbmonitor.store import Database
+
+FIXTURES = Path(__file__).parents[1] / "ingest" / "fixtures"
+EXIT_INTERRUPTED = 130
+
+#: `thb import` with Ctrl-C at a chosen moment: after the import committed (`after`) or
+#: when the store step begins (`store`). The signal is real; only its timing is chosen.
+SCRIPT = """
+import os, signal, sys
+import thbmonitor.ingest as ingest
+from thbmonitor.cli import main
+
+when = sys.argv.pop(1)
+real = ingest.import_file
+
+def import_file(*args, **kwargs):
+    if when == "store":
+        progress = kwargs["progress"]
+        def step(stage):
+            progress(stage)
+            if stage == "store":
+                os.kill(os.getpid(), signal.SIGINT)
+        kwargs["progress"] = step
+    report = real(*args, **kwargs)
+    if when == "after":
+        os.kill(os.getpid(), signal.SIGINT)
+    return report
+
+ingest.import_file = import_file  # what `thb import` calls
+main()
+"""
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in ("THB_KEY", "THB_DB")}
+
+
+def _init(path: Path) -> None:
+    made = subprocess.run([sys.executable, "-m", "thbmonitor.cli", "init", "--db", str(path)],
+                          capture_output=True, text=True, env=_env(), check=False, timeout=120)
+    assert made.returncode == 0, made.stderr
+
+
+def _reports(path: Path) -> int:
+    with Database(path, read_only=True) as db:
+        return int(db.scalar("SELECT count(*) FROM reports"))
+
+
+@pytest.mark.parametrize(("when", "said", "stored"), [
+    ("after", "finished: 4 stored", 4),
+    ("store", "interrupted; nothing was stored", 0),
+])
+def test_ctrl_c_says_what_was_stored_and_exits_130(tmp_path, when, said, stored):
+    db = tmp_path / "i.duckdb"
+    _init(db)
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, when, "import", "reports",
+         str(FIXTURES / "reports-valid.csv"), "--db", str(db)],
+        capture_output=True, text=True, env=_env(), check=False, timeout=120)
+    assert result.returncode == EXIT_INTERRUPTED, result.stderr
+    assert said in result.stderr
+    assert "Traceback" not in result.stderr and "Aborted" not in result.stderr
+    assert _reports(db) == stored
+
+
+def _big_file(path: Path, rows: int) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["report_id", "source", "source_type", "report_date", "exploitation"])
+        for i in range(rows):
+            writer.writerow([f"R{i}", "police-oost", "police", f"2024-{1 + i % 12:02d}-15",
+                             "labour"])
+    return path
+
+
+def test_ctrl_c_in_the_middle_of_a_real_import(tmp_path):
+    """Whenever the signal lands, the message matches what the store holds."""
+    db = tmp_path / "big.duckdb"
+    _init(db)
+    rows = 60_000
+    big = _big_file(tmp_path / "big.csv", rows)
+    proc = subprocess.Popen([sys.executable, "-m", "thbmonitor.cli", "import", "reports",
+                             str(big), "--db", str(db)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=_env())
+    time.sleep(3.0)  # start-up, then reading and checking 60,000 rows
+    if proc.poll() is not None:
+        pytest.skip("the import finished before the signal (a very fast machine)")
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == EXIT_INTERRUPTED, stderr
+    assert "Traceback" not in stderr and "RuntimeError" not in stderr
+    if "interrupted; nothing was stored" in stderr:
+        assert _reports(db) == 0
+    else:
+        assert f"finished: {rows:,} stored" in stderr
+        assert _reports(db) == rows
