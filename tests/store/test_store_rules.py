@@ -162,7 +162,9 @@ def test_read_mode_never_writes_nor_migrates(tmp_path):
             store.db.execute("CREATE TABLE x (y INTEGER)")
     assert digest(path) == before
     assert thb_here("status", "--db", str(path))[0] == 0
-    assert thb_here("figures", "--year", "2024", "--db", str(path), "--json")[0] == 0
+    code, message = thb_here("figures", "--year", "2024", "--db", str(path), "--json")
+    assert (code, "no data for 2024" in message) == (2, True)  # empty: refused, not zeros
+    assert thb_here("settings", "--db", str(path))[0] == 0
     assert digest(path) == before
 
 
