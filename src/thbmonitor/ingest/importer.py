@@ -210,7 +210,8 @@ def _source_type_errors(con: Any) -> None:
         WHERE source_type IS NOT NULL AND registered_type IS NOT NULL
           AND source_type <> registered_type""")
     con.execute(f"""{ins} SELECT _row, 'source_type', 'source-type-mismatch',
-        ' (row ' || first_row || ' of this file gives ' || first_type || ')' FROM (
+        ' (row ' || first_row || ', line ' || (first_row + 1) || ', of this file gives '
+        || first_type || ')' FROM (
           SELECT _row, source_type,
                  first_value(source_type) OVER w AS first_type,
                  first_value(_row) OVER w AS first_row
@@ -230,7 +231,7 @@ def _key_errors(con: Any, spec: Kind, replace: bool) -> None:
         con.execute(f"""CREATE TEMP TABLE {_STATE} AS SELECT f._row,
             CASE WHEN t.location_key IS NULL THEN 'new' ELSE 'unchanged' END AS state
             FROM {final} f LEFT JOIN locations t ON t.location_key = f.location_key""")
-        con.execute(f"""{ins} SELECT f._row, 'report_id', 'unknown-reference', 'report'
+        con.execute(f"""{ins} SELECT f._row, 'report_id', 'unknown-reference', 'a report'
             FROM {final} f WHERE f.source IS NOT NULL AND f.report_id IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM reports r
                               WHERE r.source = f.source AND r.report_id = f.report_id)""")
@@ -240,7 +241,7 @@ def _key_errors(con: Any, spec: Kind, replace: bool) -> None:
         present = " AND ".join(f"{k} IS NOT NULL" for k in keys)
         partition = ", ".join(keys)
         con.execute(f"""{ins} SELECT _row, '{last}', 'duplicate-id',
-            ' (first used in row ' || first || ')' FROM (
+            ' (first used in row ' || first || ', line ' || (first + 1) || ')' FROM (
             SELECT _row, first_value(_row) OVER (PARTITION BY {partition} ORDER BY _row) AS first
             FROM {final} WHERE {present}) WHERE _row <> first""")
         join = " AND ".join(f"t.{k} = f.{k}" for k in keys)
@@ -254,7 +255,7 @@ def _key_errors(con: Any, spec: Kind, replace: bool) -> None:
     references = [r for r in REFERENCES if r[0] == spec.name]
     if spec.name == "reports":
         references.append(("reports", "investigation_id", "investigations", "investigation_id",
-                           "investigation"))
+                           "an investigation"))
     for _, column, table, target, label in references:
         con.execute(f"""{ins} SELECT f._row, '{column}', 'unknown-reference', '{label}'
             FROM {final} f WHERE f.{column} IS NOT NULL

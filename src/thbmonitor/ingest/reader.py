@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from thbmonitor.ingest.report import RowError
+from thbmonitor.ingest.report import RowError, plural
 
 _WORD = re.compile(r"[^\W\d_]+")
 #: Above this share of non-ASCII letters in the words that have any, the text
@@ -90,7 +90,7 @@ def read_table(path: Path, *, display_name: str | None = None) -> ReadResult:
     if data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
         if data[:4] != b"PK\x03\x04":
             return _unsupported(name, digest, f"it is named {suffix} but is not an XLSX "
-                                              "workbook (perhaps a renamed CSV or text file)")
+                                              "workbook; perhaps a renamed CSV or text file")
         return _read_xlsx(path, data, name, digest)
     if suffix in (".xls", ".ods", ".pdf", ".docx", ".doc", ".odt", ".numbers"):
         return _unsupported(name, digest, f"{suffix} files are not supported")
@@ -195,7 +195,9 @@ def _read_csv(data: bytes, name: str, digest: str) -> ReadResult:
         return ReadResult(None, header, encoding, delimiter, digest, [RowError.make(
             name, None, None, "unsupported-file", f"the CSV cannot be parsed: {str(exc)[:120]}")])
     table = table.rename_columns(header)
-    errors = [RowError.make(name, row, None, "malformed-row", str(n)) for row, n in malformed]
+    errors = [RowError.make(name, row, None, "malformed-row",
+                            f"{plural(n, 'field')} where the header has {len(header)}")
+              for row, n in malformed]
     rows = _kept_row_numbers(table.num_rows, [r for r, _ in malformed])
     table = table.append_column(ROW, pa.array(rows, pa.int32()))
     if table.num_rows == 0 and not malformed:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from splink.internals.exceptions import EMTrainingException
 
+from thbmonitor.errors import ThbError
 from thbmonitor.link.comparisons import (
     BLOCK_CAP,
     COMPARISON_NAMES,
@@ -33,7 +34,6 @@ from thbmonitor.link.comparisons import (
     TRAINING,
     settings,
 )
-from thbmonitor.errors import ThbError
 from thbmonitor.store import Database
 
 log = logging.getLogger(__name__)
