@@ -1,4 +1,4 @@
-"""`thb init`, `thb status`, `thb import`, `thb quarantine`."""
+"""`thb init`, `thb status`, `thb import` (`thb quarantine`: cli/quarantine.py)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from thbmonitor.cli.app import (
     err_console,
     user_errors,
 )
-from thbmonitor.ingest import KINDS, ImportReport, import_file, quarantine_rows
+from thbmonitor.ingest import KINDS, ImportReport, import_file
 from thbmonitor.store import Database, load_key
 
 _STAGES = ("read", "pseudonymise", "validate", "store")
@@ -104,7 +104,7 @@ def import_(
                 report = import_file(database, kind, file, key=key, partial=partial,
                                      replace=replace, vintage=vintage, progress=step)
     emit(report, as_json, _render_import)
-    if not report.succeeded:
+    if not report.valid:  # with --partial too: rows were rejected (the valid ones are stored)
         raise typer.Exit(EXIT_INVALID)
 
 
@@ -129,27 +129,3 @@ def _render_import(result: Any) -> None:
         console.print(table)
         if len(report.errors) > 50:
             console.print(f"... and {len(report.errors) - 50:,} more (use --json for all)")
-
-
-@app.command("quarantine")
-def quarantine(
-    db: DbOption = None,
-    export: Annotated[
-        Path | None, typer.Option("--export", help="Write the rows to this CSV.")] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Rows rejected by --partial imports, with their errors."""
-    with user_errors(), Database(db or default_db(), create=False) as database:
-        result = quarantine_rows(database)
-    if export is not None:
-        result.export(export)
-        if not as_json:
-            console.print(f"{len(result.rows):,} quarantined rows written to {export}")
-    if as_json:
-        emit_json(result.to_dict())
-    elif export is None:
-        table = Table("id", "file", "row", "errors")
-        for row in result.rows:
-            codes = ", ".join(f"{e['column'] or '-'}: {e['code']}" for e in row["errors"])
-            table.add_row(str(row["quarantine_id"]), row["file"], str(row["row"]), codes)
-        console.print(table)

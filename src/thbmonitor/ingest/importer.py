@@ -23,6 +23,7 @@ from thbmonitor.ingest import checks
 from thbmonitor.ingest.catalogue import CATALOGUE
 from thbmonitor.ingest.kinds import KINDS, PERSONAL_HINTS, REFERENCES, Kind, Type
 from thbmonitor.ingest.pseudonymise import Pseudonymiser
+from thbmonitor.ingest.quarantine import leave_quarantine, record_key_sql
 from thbmonitor.ingest.reader import ROW, read_table
 from thbmonitor.ingest.report import ImportReport, RowError
 from thbmonitor.ingest.stored import STORED, final_select
@@ -314,6 +315,10 @@ def _store(db: Database, spec: Kind, report: ImportReport, file: str, vintage: s
         con.execute(f"""INSERT INTO {spec.table} ({target})
             SELECT {', '.join(columns)}, row_hash, ?, _row FROM {checks.FINAL}
             WHERE _row IN (SELECT _row FROM {_OK} WHERE state IN {states})""", [import_id])
+        report.resolved = leave_quarantine(
+            db, spec.name, f"SELECT {record_key_sql(spec.name, 'f')} FROM {checks.FINAL} f "
+            f"WHERE f._row IN (SELECT _row FROM {_OK} WHERE state IN {states})", import_id,
+            reason="stored")
         if quarantine:
             _quarantine(db, spec, report, file, import_id, quarantine, malformed)
     report.import_id = import_id
@@ -346,13 +351,22 @@ def _quarantine(db: Database, spec: Kind, report: ImportReport, file: str, impor
         if error.row is not None:
             by_row.setdefault(error.row, []).append(
                 {"column": error.column, "code": error.code, "message": error.message})
+    keys = dict(con.execute(
+        f"SELECT _row, {record_key_sql(spec.name, 'f')} FROM {checks.FINAL} f "
+        "WHERE _row IN (SELECT unnest(?::INTEGER[]))", [wanted]).fetchall()) if wanted else {}
+    if wanted:
+        leave_quarantine(
+            db, spec.name, f"SELECT {record_key_sql(spec.name, 'f')} FROM {checks.FINAL} f "
+            "WHERE _row IN (SELECT unnest(?::INTEGER[]))", import_id,
+            reason="quarantined again", params=[wanted])
     params = [
         [import_id, spec.name, file, row, json.dumps(by_row.get(row, [])),
-         json.dumps(raw.get(row, {"malformed": True}), default=str)]
+         json.dumps(raw.get(row, {"malformed": True}), default=str), keys.get(row)]
         for row in rows
     ]
     con.executemany(
-        "INSERT INTO quarantine VALUES (nextval('quarantine_seq'), ?, ?, ?, ?, ?, ?)", params)
+        "INSERT INTO quarantine (quarantine_id, import_id, kind, file_name, row_number, errors, "
+        "row_data, record_key) VALUES (nextval('quarantine_seq'), ?, ?, ?, ?, ?, ?, ?)", params)
 
 
 def _now() -> datetime:

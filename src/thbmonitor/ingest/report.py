@@ -62,6 +62,8 @@ class ImportReport:
     stored: int = 0
     unchanged: int = 0
     quarantined: int = 0
+    #: Rows of earlier imports that left the quarantine because this import stored them.
+    resolved: int = 0
     already_imported: bool = False
     import_id: int | None = None
     encoding: str | None = None
@@ -108,7 +110,8 @@ class ImportReport:
     def stats(self) -> dict[str, Any]:
         return {
             "rows": self.rows, "stored": self.stored, "unchanged": self.unchanged,
-            "quarantined": self.quarantined, "error_rows": self.error_rows,
+            "quarantined": self.quarantined, "resolved": self.resolved,
+            "error_rows": self.error_rows,
             "errors": len(self.errors),
         }
 
