@@ -144,3 +144,24 @@ def test_cli_partial_exits_1_when_rows_were_rejected_and_resolve(tmp_path, monke
     assert code == 0
     code, output = _cli("quarantine", "--db", db, "--json")
     assert json.loads(output)["count"] == 0
+
+
+def test_migration_gives_rows_quarantined_before_it_their_record(tmp_path, monkeypatch):
+    import thbmonitor.store.database as database_module
+    from thbmonitor.store import Database
+    from thbmonitor.store.migrations import MIGRATIONS
+
+    names = [m.name for m in MIGRATIONS]
+    assert "0004_quarantine_lifecycle" in names
+    before = tuple(m for m in MIGRATIONS if m.name != "0004_quarantine_lifecycle")
+    path = tmp_path / "old.duckdb"
+    monkeypatch.setattr(database_module, "MIGRATIONS", before)
+    with Database(path) as old:
+        old.execute("INSERT INTO quarantine VALUES (1, 1, 'reports', 'v1.csv', 3, '[]', ?)",
+                    [json.dumps({"source": " Police-Oost", "report_id": "Q-3 "})])
+        old.execute("INSERT INTO quarantine VALUES (2, 1, 'reports', 'v1.csv', 4, '[]', ?)",
+                    [json.dumps({"malformed": True})])
+    monkeypatch.setattr(database_module, "MIGRATIONS", MIGRATIONS)
+    with Database(path) as db:
+        assert db.rows("SELECT quarantine_id, record_key FROM quarantine ORDER BY 1") == [
+            (1, "police-oost\x1fQ-3"), (2, None)]
