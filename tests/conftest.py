@@ -57,6 +57,9 @@ class RealisticStore:
     db_path: Path
     synth: SynthResult
     link: LinkResult
+    #: A copy taken right after the build, for tests that assert on the store exactly as
+    #: built (the audit log, the link runs), whatever other suites read before them.
+    pristine_path: Path
 
 
 def build_realistic_store(directory: Path) -> RealisticStore:
@@ -76,7 +79,10 @@ def build_realistic_store(directory: Path) -> RealisticStore:
         for kind in IMPORT_ORDER:
             assert import_file(db, kind, synth.files[kind], key=TEST_KEY).valid, kind
         link = link_persons(db)
-    return RealisticStore(path, synth, link)
+    pristine = directory / "pristine" / "thb.duckdb"
+    pristine.parent.mkdir()
+    shutil.copyfile(path, pristine)
+    return RealisticStore(path, synth, link, pristine)
 
 
 @pytest.fixture(scope="session")
@@ -92,10 +98,11 @@ def realistic_db_path(realistic_store: RealisticStore) -> Path:
 
 @pytest.fixture
 def realistic_copy(realistic_store: RealisticStore, tmp_path: Path) -> Path:
-    """A private copy of the realistic store, with its key file (mode 0600), to change."""
+    """A private copy of the realistic store as built, with its key file (mode 0600), to
+    change (the shared file is never written to)."""
     target = tmp_path / "realistic" / "thb.duckdb"
     target.parent.mkdir()
-    shutil.copyfile(realistic_store.db_path, target)
+    shutil.copyfile(realistic_store.pristine_path, target)
     key_file = target.with_name(target.name + ".key")
     key_file.write_text(TEST_KEY.hex() + "\n", encoding="utf-8")
     key_file.chmod(0o600)

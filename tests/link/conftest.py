@@ -28,7 +28,7 @@ from link_data import Linked, ground_truth, import_synth  # noqa: E402
 def synth_linked(realistic_store: Any) -> Linked:
     """The session's realistic store (tests/conftest.py): the same data, built once."""
     truth, totals = ground_truth(realistic_store.synth)
-    return Linked(realistic_store.db_path, truth, totals, realistic_store.link)
+    return Linked(realistic_store.pristine_path, truth, totals, realistic_store.link)
 
 
 @pytest.fixture(scope="session")
