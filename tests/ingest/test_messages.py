@@ -151,3 +151,15 @@ def test_no_message_has_an_empty_placeholder():
         text = error_type.example()
         assert "()" not in text and "  " not in text and " ;" not in text, error_type.code
         assert "{" not in text and " a investigation" not in text, error_type.code
+
+
+def test_suggestions_stop_after_many_distinct_unknown_values():
+    from thbmonitor.ingest.kinds import KINDS
+    from thbmonitor.ingest.values import MAX_SUGGESTIONS, map_enum
+
+    column = KINDS["reports"].column("sector")
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    raws = [f"hotel{a}{b}" for a in letters for b in letters][:MAX_SUGGESTIONS + 50]
+    details = [m.detail for m in map_enum(column, raws)]
+    assert all(d.startswith(" ('hotel") for d in details)
+    assert sum("did you mean 'hotel'?" in d for d in details) == MAX_SUGGESTIONS

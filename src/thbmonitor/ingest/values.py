@@ -25,6 +25,9 @@ _SPLIT = re.compile(r"[;|]")
 LIST_IN_MESSAGE = 12
 #: difflib ratio from which a near miss gets a suggestion ("sexuall" -> "sexual").
 SUGGEST_CUTOFF = 0.75
+#: Suggestions are looked for in at most this many distinct unknown values of a column
+#: (a country costs a comparison with every spelling; a file of garbage should not).
+MAX_SUGGESTIONS = 500
 
 
 @dataclass(frozen=True)
@@ -61,12 +64,12 @@ def _suggest(column: Column, key: str) -> str | None:
     return lookup[close[0]] if close else None
 
 
-def _unknown_detail(column: Column, bad: str) -> str:
+def _unknown_detail(column: Column, bad: str, *, suggest: bool = True) -> str:
     """`('sexuall'; did you mean 'sexual'?); use one of: ...` (nothing of a personal value)."""
     parts = []
     if not column.personal:
         parts.append(_show(column, bad))
-        suggestion = _suggest(column, fold(bad))
+        suggestion = _suggest(column, fold(bad)) if suggest else None
         if suggestion:
             parts.append(f"did you mean '{suggestion}'?")
     shown = f" ({'; '.join(parts)})" if parts else ""
@@ -81,12 +84,16 @@ def _unknown_detail(column: Column, bad: str) -> str:
 def map_enum(column: Column, raws: list[str]) -> list[Mapped]:
     lookup = _vocab_lookup(column)
     out = []
+    unknown = 0
     for raw in raws:
         if not raw.strip():
             out.append(Mapped(raw, None, None, ""))
             continue
         value = lookup.get(fold(raw))
-        detail = "" if value else _unknown_detail(column, raw)
+        detail = ""
+        if value is None:
+            unknown += 1
+            detail = _unknown_detail(column, raw, suggest=unknown <= MAX_SUGGESTIONS)
         out.append(Mapped(raw, value, None if value else "unknown-value", detail))
     return out
 
@@ -94,6 +101,7 @@ def map_enum(column: Column, raws: list[str]) -> list[Mapped]:
 def map_multi_enum(column: Column, raws: list[str]) -> list[Mapped]:
     lookup = _vocab_lookup(column)
     out = []
+    unknown = 0
     for raw in raws:
         parts = [p for p in (x.strip() for x in _SPLIT.split(raw)) if p]
         if not parts:
@@ -102,34 +110,41 @@ def map_multi_enum(column: Column, raws: list[str]) -> list[Mapped]:
         values = [lookup.get(fold(p)) for p in parts]
         bad = [p for p, v in zip(parts, values, strict=True) if v is None]
         if bad:
-            out.append(Mapped(raw, None, "unknown-value", _unknown_detail(column, bad[0])))
+            unknown += 1
+            detail = _unknown_detail(column, bad[0], suggest=unknown <= MAX_SUGGESTIONS)
+            out.append(Mapped(raw, None, "unknown-value", detail))
         else:
             out.append(Mapped(raw, sorted({v for v in values if v}), None, ""))
     return out
 
 
-def _country_detail(column: Column, bad: str) -> str:
+def _country_detail(column: Column, bad: str, *, suggest: bool) -> str:
     if column.personal:
         return ""
-    suggestion = suggest_country(bad)
+    suggestion = suggest_country(bad) if suggest else None
     hint = f"; did you mean {suggestion}?" if suggestion else ""
     return f" ({_show(column, bad)}{hint})"
 
 
 def map_country(column: Column, raws: list[str]) -> list[Mapped]:
     out = []
+    unknown = 0
     for raw in raws:
         if not raw.strip():
             out.append(Mapped(raw, None, None, ""))
             continue
         code = normalise_country(raw)
-        detail = "" if code else _country_detail(column, raw)
+        detail = ""
+        if code is None:
+            unknown += 1
+            detail = _country_detail(column, raw, suggest=unknown <= MAX_SUGGESTIONS)
         out.append(Mapped(raw, code, None if code else "unknown-country", detail))
     return out
 
 
 def map_multi_country(column: Column, raws: list[str]) -> list[Mapped]:
     out = []
+    unknown = 0
     for raw in raws:
         parts = [p.strip() for p in _SPLIT.split(raw) if p.strip()]
         if not parts:
@@ -138,7 +153,9 @@ def map_multi_country(column: Column, raws: list[str]) -> list[Mapped]:
         codes = [normalise_country(p) for p in parts]
         bad = [p for p, c in zip(parts, codes, strict=True) if c is None]
         if bad:
-            out.append(Mapped(raw, None, "unknown-country", _country_detail(column, bad[0])))
+            unknown += 1
+            detail = _country_detail(column, bad[0], suggest=unknown <= MAX_SUGGESTIONS)
+            out.append(Mapped(raw, None, "unknown-country", detail))
         else:
             out.append(Mapped(raw, sorted({c for c in codes if c}), None, ""))
     return out
