@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from thbmonitor.store import Database
+
+if TYPE_CHECKING:
+    from thbmonitor.link import LinkResult
+    from thbmonitor.synth import SynthResult
 
 TEST_KEY = bytes.fromhex("5a" * 32)
 
@@ -24,8 +30,9 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    database = Database(db_path)
+def db() -> Iterator[Database]:
+    """An empty store in memory: for tests that need no file (those use `db_path`)."""
+    database = Database(":memory:")
     yield database
     database.close()
 
@@ -43,39 +50,70 @@ SEED = 20241016
 YEAR = 2024
 
 
-def build_realistic_store(directory: Path) -> Path:
-    """The synthetic data set (seed 20241016) through the normal import path, linked.
+@dataclass(frozen=True)
+class RealisticStore:
+    """The realistic store: its file, the synthetic files it was imported from, the link."""
 
-    Built once per test session and shared by the suites that need realistic data.
+    db_path: Path
+    synth: SynthResult
+    link: LinkResult
+    #: A copy taken right after the build, for tests that assert on the store exactly as
+    #: built (the audit log, the link runs), whatever other suites read before them.
+    pristine_path: Path
+
+
+def build_realistic_store(directory: Path) -> RealisticStore:
+    """The synthetic data set (seed 20241016, scale 1) through the normal import path, linked.
+
+    Built once per test session (`realistic_store`) and shared by every suite that needs
+    realistic data; a test that writes works on a copy (`realistic_copy`).
     """
     from thbmonitor.ingest import IMPORT_ORDER, import_file
     from thbmonitor.link import link_persons
     from thbmonitor.synth import generate
 
-    path = directory / "thb.duckdb"
-    done = directory / "complete"
-    if done.exists():
-        return path
     directory.mkdir(parents=True, exist_ok=True)
-    result = generate(directory / "synth", seed=SEED)
+    path = directory / "thb.duckdb"
+    synth = generate(directory / "synth", seed=SEED)
     with Database(path) as db:
         for kind in IMPORT_ORDER:
-            assert import_file(db, kind, result.files[kind], key=TEST_KEY).valid, kind
-        link_persons(db)
-    done.write_text("ok", encoding="utf-8")
-    return path
+            assert import_file(db, kind, synth.files[kind], key=TEST_KEY).valid, kind
+        link = link_persons(db)
+    pristine = directory / "pristine" / "thb.duckdb"
+    pristine.parent.mkdir()
+    shutil.copyfile(path, pristine)
+    return RealisticStore(path, synth, link, pristine)
 
 
 @pytest.fixture(scope="session")
-def realistic_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def realistic_store(tmp_path_factory: pytest.TempPathFactory) -> RealisticStore:
+    """Built once per session; never write to it (use `realistic_copy`)."""
     return build_realistic_store(tmp_path_factory.getbasetemp() / "realistic-store")
+
+
+@pytest.fixture(scope="session")
+def realistic_db_path(realistic_store: RealisticStore) -> Path:
+    return realistic_store.db_path
+
+
+@pytest.fixture
+def realistic_copy(realistic_store: RealisticStore, tmp_path: Path) -> Path:
+    """A private copy of the realistic store as built, with its key file (mode 0600), to
+    change (the shared file is never written to)."""
+    target = tmp_path / "realistic" / "thb.duckdb"
+    target.parent.mkdir()
+    shutil.copyfile(realistic_store.pristine_path, target)
+    key_file = target.with_name(target.name + ".key")
+    key_file.write_text(TEST_KEY.hex() + "\n", encoding="utf-8")
+    key_file.chmod(0o600)
+    return target
 
 
 @pytest.fixture(scope="session")
 def realistic_figures(realistic_db_path: Path) -> dict[str, Any]:
     from thbmonitor.figures import compute_figures
 
-    with Database(realistic_db_path, create=False) as db:
+    with Database(realistic_db_path, read_only=True) as db:
         return compute_figures(db, YEAR).to_dict()
 
 

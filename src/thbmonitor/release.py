@@ -105,14 +105,15 @@ def latest_linkage(db: Database) -> dict[str, Any] | None:
 def dark_figure(db: Database, year: int) -> dict[str, Any] | None:
     """The default estimate of the report: stepwise MSE over the default lists.
 
-    None when there is nothing to estimate (no victims in the year).
+    None when there is nothing to estimate (no victims in the year, or fewer than two
+    lists: a store of one organisation type); the report is then made without it.
     """
     from thbmonitor.darkfigure import estimate_dark_figure
-    from thbmonitor.errors import UsageError
+    from thbmonitor.errors import DataError, UsageError
 
     try:
         return estimate_dark_figure(db, year)
-    except UsageError as exc:
+    except (UsageError, DataError) as exc:
         log.info("no dark-figure estimate for %s: %s", year, exc)
         return None
 

@@ -64,3 +64,43 @@ def test_readme_quick_start_is_the_two_make_commands():
 
 def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def _error_table() -> str:
+    return DATA_FORMATS.split("## Error codes", 1)[1].split("\n## ", 1)[0]
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUE))
+def test_every_error_code_has_its_example_message(code):
+    """The docs show, for every code, the message the user sees (no empty placeholders)."""
+    error_type = CATALOGUE[code]
+    rows = [line for line in _error_table().splitlines() if line.startswith(f"| `{code}` |")]
+    assert len(rows) == 1, code
+    example = error_type.example()
+    assert example.strip() and "{" not in example
+    assert example.replace("|", "\\|") in rows[0], code
+
+
+def test_the_error_table_has_no_empty_placeholder():
+    table = _error_table()
+    for bad in ("()", "  ", " ;", "''", "<column>", "<file>"):
+        assert bad not in table, bad
+
+
+def test_every_synonym_is_documented():
+    section = DATA_FORMATS.split("## Synonyms and near misses", 1)[1].split("\n## ", 1)[0]
+    for kind in KINDS.values():
+        for column in kind.columns:
+            for alias, value in column.aliases:
+                assert f"`{alias}`" in section, (column.name, alias)
+                assert value in column.vocabulary
+
+
+def test_every_vocabulary_value_has_a_synonym():
+    """Dutch and English: each controlled value is accepted in at least one other word."""
+    for kind in KINDS.values():
+        for column in kind.columns:
+            if column.vocabulary and column.name != "source":
+                covered = {value for _, value in column.aliases}
+                assert set(column.vocabulary) <= covered, (kind.name, column.name,
+                                                           set(column.vocabulary) - covered)

@@ -1,7 +1,8 @@
 """Linked data sets, built once per test session (training is the slow part).
 
 * `synth_linked`: the demo data (default seed, scale 1) imported through the
-  normal import path and linked with the default settings;
+  normal import path and linked with the default settings: the session's
+  realistic store of tests/conftest.py, with its ground truth;
 * `small_set`: a quarter-scale synthetic set, imported but not linked, for
   tests that link (or train) themselves.
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,20 +21,14 @@ HERE = str(Path(__file__).parent)
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-from link_data import Linked, import_synth  # noqa: E402
-
-from thbmonitor.link import link_persons  # noqa: E402
-from thbmonitor.store import Database  # noqa: E402
+from link_data import Linked, ground_truth, import_synth  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def synth_linked(tmp_path_factory: pytest.TempPathFactory) -> Linked:
-    base = tmp_path_factory.mktemp("link-synth")
-    db_path = base / "thb.duckdb"
-    truth, totals = import_synth(base / "files", db_path, scale=1.0)
-    with Database(db_path) as db:
-        result = link_persons(db)
-    return Linked(db_path, truth, totals, result)
+def synth_linked(realistic_store: Any) -> Linked:
+    """The session's realistic store (tests/conftest.py): the same data, built once."""
+    truth, totals = ground_truth(realistic_store.synth)
+    return Linked(realistic_store.pristine_path, truth, totals, realistic_store.link)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import pandas as pd
 from thbmonitor.ingest import IMPORT_ORDER, import_file
 from thbmonitor.link import LinkResult
 from thbmonitor.store import Database
-from thbmonitor.synth import generate
+from thbmonitor.synth import SynthResult, generate
 
 #: The key of tests/conftest.py (TEST_KEY), for session-scoped fixtures.
 TEST_KEY = bytes.fromhex("5a" * 32)
@@ -32,6 +32,11 @@ def import_synth(out: Path, db_path: Path, *, scale: float) -> tuple[pd.DataFram
         for kind in IMPORT_ORDER:
             report = import_file(db, kind, made.files[kind], key=TEST_KEY)
             assert report.succeeded, report.to_dict()
+    return ground_truth(made)
+
+
+def ground_truth(made: SynthResult) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(truth, totals) of a generated set: each report's true person, registered totals."""
     truth = pd.read_csv(made.ground_truth["report_persons"], dtype=str)
     truth = truth.rename(columns={"person_id": "true_id"})[["source", "report_id", "true_id"]]
     totals = pd.read_csv(made.ground_truth["totals"])

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from link_data import Linked, copy_db, person_of
+from link_data import person_of
 
 from thbmonitor.errors import UsageError
 from thbmonitor.link import decide, decide_reports, link_persons, review_queue
@@ -19,8 +19,8 @@ def _saved_model(db: Database) -> dict[str, object]:
     return model
 
 
-def test_decisions_split_and_merge_in_later_links(synth_linked: Linked, tmp_path: Path) -> None:
-    with Database(copy_db(synth_linked.db_path, tmp_path)) as db:
+def test_decisions_split_and_merge_in_later_links(realistic_copy: Path) -> None:
+    with Database(realistic_copy) as db:
         model = _saved_model(db)
         # a pair the model links: the two reports of a person from two organisations
         person = db.scalar("SELECT person_id FROM person_reports GROUP BY person_id "
@@ -50,8 +50,8 @@ def test_decisions_split_and_merge_in_later_links(synth_linked: Linked, tmp_path
     assert events == [("tester", "write", "link.decision")] * 2
 
 
-def test_review_queue_read_is_logged(synth_linked: Linked, tmp_path: Path) -> None:
-    with Database(copy_db(synth_linked.db_path, tmp_path)) as db:
+def test_review_queue_read_is_logged(realistic_copy: Path) -> None:
+    with Database(realistic_copy) as db:
         queue = review_queue(db, limit=5, actor="reviewer")
         detail = db.rows("SELECT actor, action, resource, detail FROM audit_log")
     assert 0 < len(queue.pairs) <= 5 and queue.total >= len(queue.pairs)
@@ -62,8 +62,8 @@ def test_review_queue_read_is_logged(synth_linked: Linked, tmp_path: Path) -> No
                        json.dumps({"limit": 5, "pairs_shown": len(queue.pairs)}, sort_keys=True))]
 
 
-def test_unknown_pair_or_decision_is_a_usage_error(synth_linked: Linked, tmp_path: Path) -> None:
-    with Database(copy_db(synth_linked.db_path, tmp_path)) as db:
+def test_unknown_pair_or_decision_is_a_usage_error(realistic_copy: Path) -> None:
+    with Database(realistic_copy) as db:
         with pytest.raises(UsageError, match="thb review"):
             decide(db, "Rnothere", "same")
         with pytest.raises(UsageError, match="same, different"):

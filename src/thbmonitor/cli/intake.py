@@ -1,4 +1,4 @@
-"""`thb init`, `thb status`, `thb import`, `thb quarantine`."""
+"""`thb init`, `thb status`, `thb import` (`thb quarantine`: cli/quarantine.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from thbmonitor.cli.app import (
     JsonOption,
     app,
     console,
-    default_db,
     emit,
     emit_json,
     on_interrupt,
@@ -24,26 +23,6 @@ from thbmonitor.cli.app import (
     store,
     user_errors,
 )
-
-
-class _Lazy:
-    """A name whose module is imported on first call (start-up stays cheap).
-
-    For the `quarantine` command below, which is moving to cli/quarantine.py.
-    """
-
-    def __init__(self, module: str, name: str) -> None:
-        self._module, self._name = module, name
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        import importlib
-
-        return getattr(importlib.import_module(self._module), self._name)(*args, **kwargs)
-
-
-Database: Any = _Lazy("thbmonitor.store", "Database")
-Table: Any = _Lazy("rich.table", "Table")
-quarantine_rows: Any = _Lazy("thbmonitor.ingest", "quarantine_rows")
 
 _STAGES = ("read", "pseudonymise", "validate", "store")
 
@@ -122,7 +101,7 @@ def import_(
                 audit.record(opened.db, "import.replace", f"{kind}:{file.name}",
                              detail={"import_id": report.import_id, **report.stats()})
     emit(report, as_json, _render_import)
-    if not report.succeeded:
+    if not report.valid:  # with --partial too: rows were rejected (the valid ones are stored)
         raise typer.Exit(EXIT_INVALID)
 
 
@@ -159,34 +138,11 @@ def _render_import(result: Any) -> None:
                       "Fix the file and import it again, or use --partial to store the valid "
                       "rows.")
     if report.errors:
-        table = Table("row", "column", "code", "what to do")
+        table = Table("row", "line", "column", "code", "what to do")
         for error in report.errors[:50]:
-            table.add_row("" if error.row is None else str(error.row), plain(error.column or ""),
-                          error.code, plain(error.message))
+            table.add_row("" if error.row is None else str(error.row),
+                          "" if error.line is None else str(error.line),
+                          plain(error.column or ""), error.code, plain(error.message))
         console.print(table)
         if len(report.errors) > 50:
             console.print(f"... and {len(report.errors) - 50:,} more (use --json for all)")
-
-
-@app.command("quarantine")
-def quarantine(
-    db: DbOption = None,
-    export: Annotated[
-        Path | None, typer.Option("--export", help="Write the rows to this CSV.")] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Rows rejected by --partial imports, with their errors."""
-    with user_errors(), Database(db or default_db(), create=False) as database:
-        result = quarantine_rows(database)
-    if export is not None:
-        result.export(export)
-        if not as_json:
-            console.print(f"{len(result.rows):,} quarantined rows written to {export}")
-    if as_json:
-        emit_json(result.to_dict())
-    elif export is None:
-        table = Table("id", "file", "row", "errors")
-        for row in result.rows:
-            codes = ", ".join(f"{e['column'] or '-'}: {e['code']}" for e in row["errors"])
-            table.add_row(str(row["quarantine_id"]), row["file"], str(row["row"]), codes)
-        console.print(table)

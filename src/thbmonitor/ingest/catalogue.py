@@ -16,68 +16,95 @@ from types import MappingProxyType
 class ErrorType:
     code: str
     title: str
-    #: Template with {column}, {detail} (a non-personal value or list of
-    #: allowed values) and {file}; says what to do.
+    #: Template with {column}, {detail} (a non-personal value, a suggestion or the
+    #: allowed values, with its leading space or parenthesis) and {file}; says what to do.
     template: str
     #: File-level errors stop the import whatever `--partial` says.
     file_level: bool = False
+    #: An example column and detail, for the documentation (docs/data-formats.md shows
+    #: `example()` for every code; a test checks it).
+    example_column: str | None = None
+    example_detail: str = ""
+
+    def example(self) -> str:
+        """The message of a typical occurrence, as the user sees it."""
+        return message(self.code, column=self.example_column, detail=self.example_detail,
+                       file="reports.xlsx")
 
 
 _TYPES = (
     ErrorType("unsupported-file", "Unsupported file",
               "{file} is not a CSV or XLSX file the intake can read ({detail}); "
-              "export it as CSV (UTF-8) or XLSX and import again.", True),
+              "export it as CSV (UTF-8) or XLSX and import again.", True,
+              example_detail="it is named .xlsx but is not an XLSX workbook; perhaps a "
+                             "renamed CSV or text file"),
     ErrorType("encoding-error", "Unreadable text encoding",
               "{file} is not UTF-8{detail}; save it as UTF-8 (CSV UTF-8 in Excel) and import "
               "again.",
-              True),
+              True, example_detail=" and reading it as Windows-1252 gives text in another "
+                                   "script (Cyrillic or Greek?)"),
     ErrorType("empty-file", "No data",
               "{file} has no header row or no data rows; check that the right file was exported.",
               True),
     ErrorType("missing-column", "Required column missing",
               "required column '{column}' is not in the header; add it (names are matched "
-              "case-insensitively).", True),
+              "case-insensitively).", True, example_column="report_date"),
     ErrorType("duplicate-column", "Column given twice",
-              "column '{column}' appears more than once in the header; keep one.", True),
+              "column '{column}' appears more than once in the header; keep one.", True,
+              example_column="source"),
     ErrorType("malformed-row", "Wrong number of fields",
-              "this row has {detail} fields where the header has a different number; check "
-              "quoting and delimiters in this row."),
+              "this row has {detail}; check quoting and delimiters in this row.",
+              example_detail="3 fields where the header has 5"),
     ErrorType("missing-value", "Required value missing",
-              "'{column}' is required{detail}; fill it in."),
+              "'{column}' is required{detail}; fill it in.", example_column="source_type",
+              example_detail=" for a source that is not registered yet"),
     ErrorType("invalid-date", "Not a date",
-              "'{column}' is not a valid date; write it as YYYY-MM-DD or DD-MM-YYYY."),
+              "'{column}' is not a valid date{detail}; write it as YYYY-MM-DD or DD-MM-YYYY.",
+              example_column="report_date",
+              example_detail=" (it has a time of day other than 00:00; give the date only)"),
     ErrorType("date-in-future", "Date in the future",
-              "'{column}' lies in the future; check the date."),
+              "'{column}' lies in the future; check the date.", example_column="report_date"),
     ErrorType("date-out-of-range", "Implausible date",
-              "'{column}' is outside the plausible range ({detail}); check the date."),
+              "'{column}' is outside the plausible range ({detail}); check the date.",
+              example_column="report_date", example_detail="1900 to today"),
     ErrorType("inconsistent-dates", "Dates in the wrong order",
-              "'{column}' {detail}; check both dates."),
+              "'{column}' {detail}; check both dates.", example_column="end_date",
+              example_detail="is before start_date"),
     ErrorType("invalid-number", "Not a number",
-              "'{column}' must be {detail}; correct the value."),
+              "'{column}' must be {detail}; correct the value.", example_column="birth_year",
+              example_detail="a whole number"),
     ErrorType("unknown-value", "Value not in the vocabulary",
-              "'{column}' has a value outside the vocabulary{detail}; use one of the values "
-              "listed in docs/data-formats.md."),
+              "'{column}' has a value outside the vocabulary{detail}.",
+              example_column="exploitation",
+              example_detail=" ('sexuall'; did you mean 'sexual'?); use one of: sexual, "
+                             "labour, criminal, organ_removal, other, unknown, or a synonym "
+                             "listed in docs/data-formats.md"),
     ErrorType("unknown-country", "Country not recognised",
-              "'{column}' is not a recognised country; use an ISO 3166-1 code (NL, NLD) or an "
-              "English or Dutch country name, or 'unknown' / 'stateless'."),
+              "'{column}' is not a recognised country{detail}; use an ISO 3166-1 code (NL, "
+              "NLD), an English or Dutch country name or nationality, or 'unknown' / "
+              "'stateless'.", example_column="nationality",
+              example_detail=" ('Nederlnd'; did you mean NL, Netherlands?)"),
     ErrorType("invalid-phone", "Not a phone number",
               "'{column}' cannot be read as a phone number; write it with its country code "
-              "(+31 6 ...) or as a Dutch number."),
+              "(+31 6 ...) or as a Dutch number.", example_column="contact_phone"),
     ErrorType("duplicate-id", "Identifier used twice",
               "'{column}' repeats an identifier of an earlier row of this file{detail}; each "
-              "must be unique."),
+              "must be unique.", example_column="report_id",
+              example_detail=" (first used in row 3, line 4)"),
     ErrorType("duplicate-row", "Row given twice",
               "this row repeats an earlier row of this file exactly; remove one."),
     ErrorType("conflicting-id", "Identifier already stored with other values",
               "'{column}' was already imported with different values{detail}; a stored record "
               "is never overwritten silently: correct the file, or ask an administrator to "
-              "import the correction with `thb import --replace`."),
+              "import the correction with `thb import --replace`.", example_column="report_id"),
     ErrorType("unknown-reference", "Reference to a missing record",
-              "'{column}' points at a {detail} that is not in the database; import that file "
-              "first, or correct the reference."),
+              "'{column}' points at {detail} that is not in the database; import that file "
+              "first, or correct the reference.", example_column="investigation_id",
+              example_detail="an investigation"),
     ErrorType("source-type-mismatch", "Organisation type differs",
               "'{column}' differs from the type registered for this source{detail}; use the "
-              "registered type or correct the source code."),
+              "registered type or correct the source code.", example_column="source_type",
+              example_detail=" (registered: police)"),
 )
 
 CATALOGUE = MappingProxyType({t.code: t for t in _TYPES})

@@ -19,6 +19,15 @@ ERRORS = "_ing_errs"
 NAMES = "_ing_names"
 
 
+#: Accepted date formats (DuckDB strptime), tried in order.
+DATE_FORMATS = "['%Y-%m-%d', '%d-%m-%Y']"
+#: Date-times accepted when their time is 00:00 (Excel, pandas and ISO 8601 exports).
+DATETIME_FORMATS = ("['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M', "
+                    "'%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%dT%H:%M:%S.%f', '%d-%m-%Y %H:%M:%S', "
+                    "'%d-%m-%Y %H:%M']")
+TIME_OF_DAY = " (it has a time of day other than 00:00; give the date only)"
+
+
 def mapping_table(column: str) -> str:
     return f"_ing_m_{column}"
 
@@ -47,9 +56,16 @@ def _column(col: Column, checked: Checked) -> None:
     elif col.type is Type.SOURCE:
         value = f"NULLIF(lower({trimmed}), '')"
     elif col.type is Type.DATE:
-        value = (f"CAST(coalesce(try_strptime({trimmed}, '%Y-%m-%d'), "
-                 f"try_strptime({trimmed}, '%d-%m-%Y')) AS DATE)")
+        # A date, or a date with a zero time as Excel and pandas write it
+        # ("2024-01-15 00:00:00"); a time of day other than midnight is an error that
+        # says so (the time is not shown: the column may be a date of birth).
+        day = f"try_strptime({trimmed}, {DATE_FORMATS})"
+        stamp = f"try_strptime({trimmed}, {DATETIME_FORMATS})"
+        value = (f"CAST(CASE WHEN {day} IS NOT NULL THEN {day} "
+                 f"WHEN {stamp} = date_trunc('day', {stamp}) THEN {stamp} END AS DATE)")
         type_error = f"CASE WHEN {value} IS NULL THEN 'invalid-date' END"
+        detail = (f"CASE WHEN {day} IS NULL AND {stamp} IS NOT NULL THEN "
+                  f"'{TIME_OF_DAY}' ELSE '' END")
     elif col.type is Type.INT:
         value = f"TRY_CAST({trimmed} AS INTEGER)"
         type_error = f"CASE WHEN {value} IS NULL THEN 'invalid-number' END"

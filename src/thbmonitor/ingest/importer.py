@@ -23,6 +23,7 @@ from thbmonitor.ingest import checks
 from thbmonitor.ingest.catalogue import CATALOGUE
 from thbmonitor.ingest.kinds import KINDS, PERSONAL_HINTS, REFERENCES, Kind, Type
 from thbmonitor.ingest.pseudonymise import Pseudonymiser
+from thbmonitor.ingest.quarantine import leave_quarantine, record_key_sql
 from thbmonitor.ingest.reader import ROW, read_table
 from thbmonitor.ingest.report import ImportReport, RowError
 from thbmonitor.ingest.stored import STORED, final_select
@@ -210,7 +211,8 @@ def _source_type_errors(con: Any) -> None:
         WHERE source_type IS NOT NULL AND registered_type IS NOT NULL
           AND source_type <> registered_type""")
     con.execute(f"""{ins} SELECT _row, 'source_type', 'source-type-mismatch',
-        ' (row ' || first_row || ' of this file gives ' || first_type || ')' FROM (
+        ' (row ' || first_row || ', line ' || (first_row + 1) || ', of this file gives '
+        || first_type || ')' FROM (
           SELECT _row, source_type,
                  first_value(source_type) OVER w AS first_type,
                  first_value(_row) OVER w AS first_row
@@ -230,7 +232,7 @@ def _key_errors(con: Any, spec: Kind, replace: bool) -> None:
         con.execute(f"""CREATE TEMP TABLE {_STATE} AS SELECT f._row,
             CASE WHEN t.location_key IS NULL THEN 'new' ELSE 'unchanged' END AS state
             FROM {final} f LEFT JOIN locations t ON t.location_key = f.location_key""")
-        con.execute(f"""{ins} SELECT f._row, 'report_id', 'unknown-reference', 'report'
+        con.execute(f"""{ins} SELECT f._row, 'report_id', 'unknown-reference', 'a report'
             FROM {final} f WHERE f.source IS NOT NULL AND f.report_id IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM reports r
                               WHERE r.source = f.source AND r.report_id = f.report_id)""")
@@ -240,7 +242,7 @@ def _key_errors(con: Any, spec: Kind, replace: bool) -> None:
         present = " AND ".join(f"{k} IS NOT NULL" for k in keys)
         partition = ", ".join(keys)
         con.execute(f"""{ins} SELECT _row, '{last}', 'duplicate-id',
-            ' (first used in row ' || first || ')' FROM (
+            ' (first used in row ' || first || ', line ' || (first + 1) || ')' FROM (
             SELECT _row, first_value(_row) OVER (PARTITION BY {partition} ORDER BY _row) AS first
             FROM {final} WHERE {present}) WHERE _row <> first""")
         join = " AND ".join(f"t.{k} = f.{k}" for k in keys)
@@ -254,7 +256,7 @@ def _key_errors(con: Any, spec: Kind, replace: bool) -> None:
     references = [r for r in REFERENCES if r[0] == spec.name]
     if spec.name == "reports":
         references.append(("reports", "investigation_id", "investigations", "investigation_id",
-                           "investigation"))
+                           "an investigation"))
     for _, column, table, target, label in references:
         con.execute(f"""{ins} SELECT f._row, '{column}', 'unknown-reference', '{label}'
             FROM {final} f WHERE f.{column} IS NOT NULL
@@ -313,6 +315,10 @@ def _store(db: Database, spec: Kind, report: ImportReport, file: str, vintage: s
         con.execute(f"""INSERT INTO {spec.table} ({target})
             SELECT {', '.join(columns)}, row_hash, ?, _row FROM {checks.FINAL}
             WHERE _row IN (SELECT _row FROM {_OK} WHERE state IN {states})""", [import_id])
+        report.resolved = leave_quarantine(
+            db, spec.name, f"SELECT {record_key_sql(spec.name, 'f')} FROM {checks.FINAL} f "
+            f"WHERE f._row IN (SELECT _row FROM {_OK} WHERE state IN {states})", import_id,
+            reason="stored")
         if quarantine:
             _quarantine(db, spec, report, file, import_id, quarantine, malformed)
     report.import_id = import_id
@@ -345,13 +351,22 @@ def _quarantine(db: Database, spec: Kind, report: ImportReport, file: str, impor
         if error.row is not None:
             by_row.setdefault(error.row, []).append(
                 {"column": error.column, "code": error.code, "message": error.message})
+    keys = dict(con.execute(
+        f"SELECT _row, {record_key_sql(spec.name, 'f')} FROM {checks.FINAL} f "
+        "WHERE _row IN (SELECT unnest(?::INTEGER[]))", [wanted]).fetchall()) if wanted else {}
+    if wanted:
+        leave_quarantine(
+            db, spec.name, f"SELECT {record_key_sql(spec.name, 'f')} FROM {checks.FINAL} f "
+            "WHERE _row IN (SELECT unnest(?::INTEGER[]))", import_id,
+            reason="quarantined again", params=[wanted])
     params = [
         [import_id, spec.name, file, row, json.dumps(by_row.get(row, [])),
-         json.dumps(raw.get(row, {"malformed": True}), default=str)]
+         json.dumps(raw.get(row, {"malformed": True}), default=str), keys.get(row)]
         for row in rows
     ]
     con.executemany(
-        "INSERT INTO quarantine VALUES (nextval('quarantine_seq'), ?, ?, ?, ?, ?, ?)", params)
+        "INSERT INTO quarantine (quarantine_id, import_id, kind, file_name, row_number, errors, "
+        "row_data, record_key) VALUES (nextval('quarantine_seq'), ?, ?, ?, ?, ?, ?, ?)", params)
 
 
 def _now() -> datetime:

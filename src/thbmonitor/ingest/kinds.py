@@ -69,27 +69,34 @@ def _enum(name: str, values: tuple[str, ...], **kw: object) -> Column:
     return Column(name, Type.ENUM, vocabulary=values, **kw)  # type: ignore[arg-type]
 
 
-_SEX_ALIASES = tuple(vocab.SEX_ALIASES.items())
+_SEX_ALIASES = tuple(vocab.SEX_SYNONYMS.items())
+
+
+def _synonyms(table: object) -> tuple[tuple[str, str], ...]:
+    return tuple(table.items())  # type: ignore[attr-defined]
 
 REPORTS = Kind("reports", (
     Column("report_id", Type.CODE, required=True),
     Column("source", Type.SOURCE, required=True),
     # Required unless the source is registered: checked by the importer.
-    _enum("source_type", vocab.SOURCE_TYPES),
+    _enum("source_type", vocab.SOURCE_TYPES, aliases=_synonyms(vocab.SOURCE_TYPE_SYNONYMS)),
     Column("report_date", Type.DATE, required=True),
     Column("given_name", Type.NAME, personal=True),
     Column("family_name", Type.NAME, personal=True),
     Column("date_of_birth", Type.DATE, personal=True),
     Column("birth_year", Type.INT, personal=True),
     _enum("sex", vocab.SEXES, aliases=_SEX_ALIASES),
-    Column("nationality", Type.COUNTRY, personal=True),
-    Column("exploitation", Type.MULTI_ENUM, required=True, vocabulary=vocab.EXPLOITATION_FORMS),
-    _enum("sector", vocab.SECTORS),
+    # A nationality is stored in clear and identifies no one on its own: its value is
+    # shown in messages and the quarantine, so that "Atlantis" can be fixed (issue 10).
+    Column("nationality", Type.COUNTRY),
+    Column("exploitation", Type.MULTI_ENUM, required=True, vocabulary=vocab.EXPLOITATION_FORMS,
+           aliases=_synonyms(vocab.EXPLOITATION_SYNONYMS)),
+    _enum("sector", vocab.SECTORS, aliases=_synonyms(vocab.SECTOR_SYNONYMS)),
     Column("recruitment_country", Type.COUNTRY),
     Column("exploitation_countries", Type.MULTI_COUNTRY),
-    _enum("scope", vocab.SCOPES),
+    _enum("scope", vocab.SCOPES, aliases=_synonyms(vocab.SCOPE_SYNONYMS)),
     Column("region", Type.TEXT),
-    _enum("legal_basis", vocab.LEGAL_BASES),
+    _enum("legal_basis", vocab.LEGAL_BASES, aliases=_synonyms(vocab.LEGAL_BASIS_SYNONYMS)),
     Column("person_ref", Type.PERSON_REF, personal=True),
     Column("contact_phone", Type.PHONE, personal=True),
     Column("investigation_id", Type.CODE),
@@ -102,8 +109,10 @@ LOCATIONS = Kind("locations", (
     Column("end_date", Type.DATE),
     Column("place", Type.TEXT),
     Column("country", Type.COUNTRY),
-    _enum("location_type", vocab.LOCATION_TYPES),
-    _enum("booking_channel", vocab.BOOKING_CHANNELS),
+    _enum("location_type", vocab.LOCATION_TYPES,
+          aliases=_synonyms(vocab.LOCATION_TYPE_SYNONYMS)),
+    _enum("booking_channel", vocab.BOOKING_CHANNELS,
+          aliases=_synonyms(vocab.BOOKING_CHANNEL_SYNONYMS)),
     Column("address", Type.ADDRESS, personal=True),
     Column("booking_ref", Type.BOOKING, personal=True),
 ), key=None, table="locations")
@@ -111,8 +120,10 @@ LOCATIONS = Kind("locations", (
 INVESTIGATIONS = Kind("investigations", (
     Column("investigation_id", Type.CODE, required=True),
     Column("start_date", Type.DATE, required=True),
-    Column("exploitation", Type.MULTI_ENUM, required=True, vocabulary=vocab.EXPLOITATION_FORMS),
-    _enum("scope", vocab.INVESTIGATION_SCOPES, required=True),
+    Column("exploitation", Type.MULTI_ENUM, required=True, vocabulary=vocab.EXPLOITATION_FORMS,
+           aliases=_synonyms(vocab.EXPLOITATION_SYNONYMS)),
+    _enum("scope", vocab.INVESTIGATION_SCOPES, required=True,
+          aliases=_synonyms(vocab.INVESTIGATION_SCOPE_SYNONYMS)),
     Column("end_date", Type.DATE),
     Column("region", Type.TEXT),
 ), key=("investigation_id",), table="investigations")
@@ -123,22 +134,23 @@ SUSPECTS = Kind("suspects", (
     Column("investigation_id", Type.CODE),
     _enum("sex", vocab.SEXES, aliases=_SEX_ALIASES),
     Column("birth_year", Type.INT, personal=True),
-    Column("nationality", Type.COUNTRY, personal=True),
+    Column("nationality", Type.COUNTRY),
 ), key=("suspect_id",), table="suspects")
 
 CASES = Kind("cases", (
     Column("case_id", Type.CODE, required=True),
     Column("registered_date", Type.DATE, required=True),
     Column("suspect_id", Type.CODE),
-    Column("exploitation", Type.MULTI_ENUM, vocabulary=vocab.EXPLOITATION_FORMS),
-    _enum("decision", vocab.DECISIONS),
+    Column("exploitation", Type.MULTI_ENUM, vocabulary=vocab.EXPLOITATION_FORMS,
+           aliases=_synonyms(vocab.EXPLOITATION_SYNONYMS)),
+    _enum("decision", vocab.DECISIONS, aliases=_synonyms(vocab.DECISION_SYNONYMS)),
     Column("decision_date", Type.DATE),
 ), key=("case_id",), table="cases")
 
 VERDICTS = Kind("verdicts", (
     Column("case_id", Type.CODE, required=True),
     Column("verdict_date", Type.DATE, required=True),
-    _enum("outcome", vocab.OUTCOMES, required=True),
+    _enum("outcome", vocab.OUTCOMES, required=True, aliases=_synonyms(vocab.OUTCOME_SYNONYMS)),
     Column("custodial_months", Type.FLOAT),
 ), key=("case_id", "verdict_date"), table="verdicts")
 
@@ -158,10 +170,11 @@ DATE_ORDER: tuple[tuple[str, str, str], ...] = (
     ("cases", "registered_date", "decision_date"),
 )
 
-#: References checked against stored rows: (kind, column, target table, target column, label).
+#: References checked against stored rows: (kind, column, target table, target column, label
+#: with its article, for the message).
 REFERENCES: tuple[tuple[str, str, str, str, str], ...] = (
-    ("suspects", "investigation_id", "investigations", "investigation_id", "investigation"),
-    ("verdicts", "case_id", "cases", "case_id", "case"),
+    ("suspects", "investigation_id", "investigations", "investigation_id", "an investigation"),
+    ("verdicts", "case_id", "cases", "case_id", "a case"),
 )
 
 #: Header words that suggest personal data in an unknown column: such a column is

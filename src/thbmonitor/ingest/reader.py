@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from thbmonitor.ingest.report import RowError
+from thbmonitor.ingest.report import RowError, plural
 
 _WORD = re.compile(r"[^\W\d_]+")
 #: Above this share of non-ASCII letters in the words that have any, the text
@@ -51,16 +52,50 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: Leading bytes of formats that are not CSV or XLSX, with what the user should know.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+     "an old Excel (.xls) workbook or a password-protected file"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+)
+
+
+def _unsupported(name: str, digest: str, detail: str) -> ReadResult:
+    return ReadResult(None, [], None, None, digest,
+                      [RowError.make(name, None, None, "unsupported-file", detail)])
+
+
 def read_table(path: Path, *, display_name: str | None = None) -> ReadResult:
-    """Read `path` (CSV or XLSX by content) into strings with data-row numbers."""
+    """Read `path` (CSV or XLSX by content) into strings with data-row numbers.
+
+    A file that cannot be read, or whose content is not what its name says, is a
+    file-level `unsupported-file` error in the result, never an exception.
+    """
     name = display_name or path.name
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _unsupported(name, "", f"it cannot be read: {exc.strerror or type(exc).__name__}")
     digest = file_hash(data)
-    if data[:4] == b"PK\x03\x04" or path.suffix.lower() in (".xlsx", ".xlsm"):
+    suffix = path.suffix.lower()
+    for signature, what in _SIGNATURES:
+        if data.startswith(signature):
+            return _unsupported(name, digest, f"it is {what}")
+    if data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
+        if data[:4] != b"PK\x03\x04":
+            return _unsupported(name, digest, f"it is named {suffix} but is not an XLSX "
+                                              "workbook; perhaps a renamed CSV or text file")
         return _read_xlsx(path, data, name, digest)
-    if path.suffix.lower() in (".xls", ".ods", ".pdf", ".docx"):
-        return ReadResult(None, [], None, None, digest, [RowError.make(
-            name, None, None, "unsupported-file", f"{path.suffix} files are not supported")])
+    if suffix in (".xls", ".ods", ".pdf", ".docx", ".doc", ".odt", ".numbers"):
+        return _unsupported(name, digest, f"{suffix} files are not supported")
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _unsupported(name, digest, "it is a binary file, not text")
     return _read_csv(data, name, digest)
 
 
@@ -160,7 +195,9 @@ def _read_csv(data: bytes, name: str, digest: str) -> ReadResult:
         return ReadResult(None, header, encoding, delimiter, digest, [RowError.make(
             name, None, None, "unsupported-file", f"the CSV cannot be parsed: {str(exc)[:120]}")])
     table = table.rename_columns(header)
-    errors = [RowError.make(name, row, None, "malformed-row", str(n)) for row, n in malformed]
+    errors = [RowError.make(name, row, None, "malformed-row",
+                            f"{plural(n, 'field')} where the header has {len(header)}")
+              for row, n in malformed]
     rows = _kept_row_numbers(table.num_rows, [r for r, _ in malformed])
     table = table.append_column(ROW, pa.array(rows, pa.int32()))
     if table.num_rows == 0 and not malformed:
@@ -199,21 +236,35 @@ def _read_xlsx(path: Path, data: bytes, name: str, digest: str) -> ReadResult:
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        return ReadResult(None, [], None, None, digest, [RowError.make(
-            name, None, None, "unsupported-file",
-            f"not a readable XLSX workbook ({type(exc).__name__})")])
-    sheet = book.worksheets[0]
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError,
+            TypeError, IndexError) as exc:
+        # openpyxl raises whatever its parsers meet in a damaged or foreign archive
+        # (a .docx or .ods renamed .xlsx); all of them mean the same to the user.
+        return _unsupported(name, digest,
+                            f"not a readable XLSX workbook ({type(exc).__name__})")
+    try:
+        return _xlsx_table(book, name, digest)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError,
+            EOFError) as exc:
+        return _unsupported(name, digest,
+                            f"the workbook is damaged and cannot be read ({type(exc).__name__})")
+    finally:
+        book.close()
+
+
+def _xlsx_table(book: object, name: str, digest: str) -> ReadResult:
+    sheets = getattr(book, "worksheets", [])
+    if not sheets:
+        return _unsupported(name, digest, "the workbook has no worksheet")
+    sheet = sheets[0]
     rows = sheet.iter_rows(values_only=True)
     first = next(rows, None)
     if first is None or all(v is None for v in first):
-        book.close()
         return ReadResult(None, [], "xlsx", None, digest,
                           [RowError.make(name, None, None, "empty-file")])
     width = max(i + 1 for i, v in enumerate(first) if v is not None)
     header, errors = _header([_cell(v) for v in first[:width]], name)
     if errors:
-        book.close()
         return ReadResult(None, header, "xlsx", None, digest, errors)
     columns: list[list[str]] = [[] for _ in header]
     numbers: list[int] = []
@@ -225,7 +276,6 @@ def _read_xlsx(path: Path, data: bytes, name: str, digest: str) -> ReadResult:
         for col, value in zip(columns, cells, strict=True):
             col.append(value)
         numbers.append(number)
-    book.close()
     arrays: dict[str, pa.Array] = {
         h: pa.array(c, pa.string()) for h, c in zip(header, columns, strict=True)}
     arrays[ROW] = pa.array(numbers, pa.int32())

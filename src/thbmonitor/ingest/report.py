@@ -6,21 +6,34 @@ Problems in the data are a report, not an exception: `valid`, `stats`,
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from thbmonitor.ingest.catalogue import CATALOGUE, message
 
 
+def plural(n: int, noun: str, plural_form: str | None = None) -> str:
+    """`1 row`, `2 rows`, `0 rows`: a count with its noun in the right number."""
+    return f"{n:,} {noun if n == 1 else (plural_form or noun + 's')}"
+
+
 @dataclass(frozen=True)
 class RowError:
-    """One problem: file, row (1 = first data row; None for the file), column, code."""
+    """One problem: file, row (1 = first data row; None for the file), column, code.
+
+    `line` is the spreadsheet line of the row: the data row + 1 for the header, what
+    Excel shows at the left of the row.
+    """
 
     file: str
     row: int | None
     column: str | None
     code: str
     message: str
+
+    @property
+    def line(self) -> int | None:
+        return None if self.row is None else self.row + 1
 
     @classmethod
     def make(
@@ -33,7 +46,8 @@ class RowError:
         return (self.row, self.column, self.code)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"file": self.file, "row": self.row, "line": self.line, "column": self.column,
+                "code": self.code, "message": self.message}
 
 
 @dataclass
@@ -48,6 +62,8 @@ class ImportReport:
     stored: int = 0
     unchanged: int = 0
     quarantined: int = 0
+    #: Rows of earlier imports that left the quarantine because this import stored them.
+    resolved: int = 0
     already_imported: bool = False
     import_id: int | None = None
     encoding: str | None = None
@@ -76,10 +92,26 @@ class ImportReport:
     def error_rows(self) -> int:
         return len({e.row for e in self.errors if e.row is not None})
 
+    def summary(self) -> str:
+        """One sentence on what happened, in correct English for any count."""
+        stats = self.stats()
+        if self.succeeded:
+            note = " (this file was imported before)" if self.already_imported else ""
+            return (f"{self.file}: {plural(stats['rows'], 'row')}, {stats['stored']:,} stored, "
+                    f"{stats['unchanged']:,} already stored, {stats['quarantined']:,} "
+                    f"quarantined{note}")
+        problems = plural(len(self.errors), "problem")
+        where = (f" in {plural(self.error_rows, 'row')}" if self.error_rows
+                 else " in the file as a whole")
+        return (f"{self.file}: not imported — {problems}{where}; nothing was stored. Fix the "
+                "file and import it again" + ("" if self.file_errors else
+                                              ", or use --partial to store the valid rows") + ".")
+
     def stats(self) -> dict[str, Any]:
         return {
             "rows": self.rows, "stored": self.stored, "unchanged": self.unchanged,
-            "quarantined": self.quarantined, "error_rows": self.error_rows,
+            "quarantined": self.quarantined, "resolved": self.resolved,
+            "error_rows": self.error_rows,
             "errors": len(self.errors),
         }
 

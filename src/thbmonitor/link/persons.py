@@ -62,13 +62,16 @@ class LinkResult:
     decisions_applied: int = 0
     threshold: float | None = None
     model: dict[str, Any] | None = None
+    #: What the user should know: e.g. that the model could not be trained and the
+    #: exact-key linkage was used instead.
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "method": self.method, "reports": self.reports,
                 "persons": self.persons, "pairs": self.pairs, "pairs_scored": self.pairs_scored,
                 "pairs_in_review": self.pairs_in_review,
                 "decisions_applied": self.decisions_applied, "threshold": self.threshold,
-                "model": self.model, "settings": self.settings}
+                "model": self.model, "settings": self.settings, "warnings": self.warnings}
 
 
 def _person_id(source: str, report_id: str) -> str:
@@ -135,15 +138,25 @@ def link_persons(
     band = pd.DataFrame()
     scored = 0
     trained = model is None
+    warnings: list[str] = []
     if method == "splink":
-        from thbmonitor.link.splink_model import LinkModel
+        from thbmonitor.link.splink_model import LinkModel, UntrainableError
 
-        with LinkModel(db, seed=seed, model=model) as linker:
-            if trained:
-                notify("training the model")
-                linker.fit()
-            notify("scoring pairs")
-            result = linker.score(review_low)
+        try:
+            with LinkModel(db, seed=seed, model=model) as linker:
+                if trained:
+                    notify("training the model")
+                    linker.fit()
+                notify("scoring pairs")
+                result = linker.score(review_low)
+        except UntrainableError as exc:
+            warnings.append(
+                f"the probabilistic model cannot be trained: {exc}; these reports were "
+                f"linked with exact keys instead (method {exact.METHOD}). Link again when "
+                "more reports are stored.")
+            log.warning("linkage fell back to exact keys: %s", exc)
+            method, model = "exact", None
+    if method == "splink":
         model, pairs, scored = result.model, result.pairs, result.scored
         linked = pairs[pairs.match_probability >= threshold]
         band = pairs[pairs.match_probability < threshold]
@@ -153,15 +166,12 @@ def link_persons(
         run_method = SPLINK_METHOD
     else:
         notify("finding exact keys")
-        db.execute("CREATE OR REPLACE TEMP TABLE _link_reports AS "
-                   "SELECT (row_number() OVER (ORDER BY source, report_id)) - 1 AS rid, * "
-                   "FROM reports")
-        try:
-            linked = exact.exact_pairs(db).assign(match_weight=1.0)
-        finally:
-            db.execute("DROP TABLE IF EXISTS _link_reports")
+        linked = _exact_linked(db)
         scored = len(linked)
         settings = {"rules": [list(r) for r in exact.RULES]}
+        if warnings:
+            settings["fallback_from"] = SPLINK_METHOD
+            settings["warnings"] = warnings
         run_method = exact.METHOD
     notify("clustering")
     labels, stats = cluster(
@@ -188,7 +198,18 @@ def link_persons(
              n, len(persons), run_method, scored, len(review))
     return LinkResult(run_id, run_method, n, len(persons), stats.merged_pairs, settings,
                       scored, len(review), decided.count,
-                      threshold if method == "splink" else None, summary)
+                      threshold if method == "splink" else None, summary, warnings)
+
+
+def _exact_linked(db: Database) -> pd.DataFrame:
+    """The exact-key pairs (l, r) with weight 1."""
+    db.execute("CREATE OR REPLACE TEMP TABLE _link_reports AS "
+               "SELECT (row_number() OVER (ORDER BY source, report_id)) - 1 AS rid, * "
+               "FROM reports")
+    try:
+        return exact.exact_pairs(db).assign(match_weight=1.0)
+    finally:
+        db.execute("DROP TABLE IF EXISTS _link_reports")
 
 
 def _births(reports: pd.DataFrame) -> list[str | None]:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from splink.internals.exceptions import EMTrainingException
 
+from thbmonitor.errors import ThbError
 from thbmonitor.link.comparisons import (
     BLOCK_CAP,
     COMPARISON_NAMES,
@@ -36,6 +37,14 @@ from thbmonitor.link.comparisons import (
 from thbmonitor.store import Database
 
 log = logging.getLogger(__name__)
+
+
+class UntrainableError(ThbError):
+    """The model cannot be trained on these reports (no duplicates, all identical, ...).
+
+    Not an error of the user's: `link_persons` falls back to the exact-key linkage and
+    says why in the result's warnings. The message holds no personal value.
+    """
 
 
 @dataclass
@@ -142,11 +151,45 @@ class LinkModel:
         return int(row[0]) if row else 0
 
     def fit(self) -> LinkModel:
-        """u by random sampling (seeded), m by EM on each training rule."""
+        """u by random sampling (seeded), m by EM on each training rule.
+
+        Raises `UntrainableError` when the reports cannot train the model: no pair
+        agrees on a deterministic rule (a first delivery, one report per person), or
+        Splink's estimation fails on degenerate data (all reports identical: the prior
+        is 1 and its match weight infinite).
+        """
         linker = self._linker
-        if self.count_reports() < 2:
+        n = self.count_reports()
+        if n < 2:
             self.model_ = linker.misc.save_model_to_json()
             return self
+        if not self._has_deterministic_pair():
+            raise UntrainableError(
+                f"no two of the {n:,} reports share a full name and date of birth, or a "
+                "person reference of one source (typical of a first delivery, one report "
+                "per person)")
+        try:
+            self._fit()
+        except (ValueError, ZeroDivisionError, EMTrainingException) as exc:
+            # Splink's own messages name rules and parameters, never values.
+            log.warning("model training failed: %s: %s", type(exc).__name__, exc)
+            raise UntrainableError(
+                f"Splink cannot estimate the model from these {n:,} reports "
+                f"({type(exc).__name__}: {str(exc)[:160]})") from exc
+        return self
+
+    def _has_deterministic_pair(self) -> bool:
+        """Whether any two reports agree on one of the deterministic rules."""
+        assert self._cursor is not None
+        exists = " OR ".join(
+            "EXISTS (SELECT 1 FROM link_input l JOIN link_input r ON l.unique_id < r.unique_id "
+            f"AND {rule})"
+            for rule in DETERMINISTIC_RULES)
+        row = self._cursor.execute(f"SELECT {exists}").fetchone()
+        return bool(row and row[0])
+
+    def _fit(self) -> None:
+        linker = self._linker
         linker.training.estimate_probability_two_random_records_match(
             list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL)
         linker.training.estimate_u_using_random_sampling(max_pairs=self.u_pairs, seed=self.seed)
@@ -170,7 +213,6 @@ class LinkModel:
         if n <= CORRECT_U_MAX_REPORTS:
             model = corrected_u(model, self._expected_matches(model), n)
         self.model_ = _rounded(model)
-        return self
 
     def _expected_matches(self, model: dict[str, Any]) -> float:
         """Expected number of matching pairs: the sum of match probabilities of scored pairs."""

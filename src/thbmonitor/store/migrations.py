@@ -228,7 +228,24 @@ CREATE TABLE audit_log (
 );
 """
 
+_QUARANTINE_LIFECYCLE = """
+ALTER TABLE quarantine ADD COLUMN record_key VARCHAR;
+UPDATE quarantine SET record_key = lower(trim(row_data->>'source')) || chr(31)
+    || trim(row_data->>'report_id')
+  WHERE kind = 'reports' AND nullif(trim(row_data->>'source'), '') IS NOT NULL
+    AND nullif(trim(row_data->>'report_id'), '') IS NOT NULL;
+UPDATE quarantine SET record_key = trim(row_data->>'investigation_id')
+  WHERE kind = 'investigations' AND nullif(trim(row_data->>'investigation_id'), '') IS NOT NULL;
+UPDATE quarantine SET record_key = trim(row_data->>'suspect_id')
+  WHERE kind = 'suspects' AND nullif(trim(row_data->>'suspect_id'), '') IS NOT NULL;
+UPDATE quarantine SET record_key = trim(row_data->>'case_id')
+  WHERE kind = 'cases' AND nullif(trim(row_data->>'case_id'), '') IS NOT NULL
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _INITIAL),
     Migration("0002_link_review_and_audit", _REVIEW_AND_AUDIT),
+    # The record a quarantined row is of (its natural key, see ingest/quarantine.py), so that
+    # a later import storing that record takes the row out of the quarantine.
+    Migration("0004_quarantine_lifecycle", _QUARANTINE_LIFECYCLE),
 )

@@ -24,6 +24,63 @@ _EXTRA_NAMES = {
     "south korea": "KR", "north korea": "KP", "laos": "LA", "turkey": "TR",
     "turkije": "TR", "ivory coast": "CI", "congo-kinshasa": "CD", "dr congo": "CD",
 }
+#: Nationalities written as adjectives ("Nederlands", "Pools", "Oekraïens"; "Dutch",
+#: "Polish"): the most frequent nationalities of victims and suspects in the Netherlands
+#: and its neighbours. Neither pycountry nor country_converter carries demonyms, and no
+#: maintained table of Dutch ones exists, so they are listed here; the inflected Dutch form
+#: ("Nederlandse", "Poolse", "Chinese") is derived by `_inflected`.
+_DUTCH_NATIONALITIES = {
+    "nederlands": "NL", "belgisch": "BE", "duits": "DE", "frans": "FR", "brits": "GB",
+    "engels": "GB", "iers": "IE", "spaans": "ES", "portugees": "PT", "italiaans": "IT",
+    "grieks": "GR", "pools": "PL", "roemeens": "RO", "bulgaars": "BG", "hongaars": "HU",
+    "tsjechisch": "CZ", "slowaaks": "SK", "sloveens": "SI", "kroatisch": "HR", "litouws": "LT",
+    "lets": "LV", "ests": "EE", "oostenrijks": "AT", "zweeds": "SE", "deens": "DK",
+    "noors": "NO", "fins": "FI", "servisch": "RS", "bosnisch": "BA", "albanees": "AL",
+    "kosovaars": "XK", "macedonisch": "MK", "montenegrijns": "ME", "moldavisch": "MD",
+    "oekraiens": "UA", "russisch": "RU", "wit-russisch": "BY", "belarussisch": "BY",
+    "georgisch": "GE", "armeens": "AM", "turks": "TR", "marokkaans": "MA", "algerijns": "DZ",
+    "tunesisch": "TN", "libisch": "LY", "egyptisch": "EG", "nigeriaans": "NG", "ghanees": "GH",
+    "sierra leoons": "SL", "guinees": "GN", "eritrees": "ER", "ethiopisch": "ET",
+    "somalisch": "SO", "soedanees": "SD", "oegandees": "UG", "keniaans": "KE",
+    "kameroens": "CM", "congolees": "CD", "angolees": "AO", "syrisch": "SY", "iraaks": "IQ",
+    "iraans": "IR", "afghaans": "AF", "pakistaans": "PK", "indiaas": "IN", "bengaals": "BD",
+    "chinees": "CN", "vietnamees": "VN", "thais": "TH", "filipijns": "PH", "indonesisch": "ID",
+    "surinaams": "SR", "braziliaans": "BR", "colombiaans": "CO", "venezolaans": "VE",
+    "dominicaans": "DO", "mexicaans": "MX", "peruaans": "PE", "amerikaans": "US",
+    "canadees": "CA",
+}
+_ENGLISH_NATIONALITIES = {
+    "dutch": "NL", "belgian": "BE", "german": "DE", "french": "FR", "british": "GB",
+    "english": "GB", "irish": "IE", "spanish": "ES", "portuguese": "PT", "italian": "IT",
+    "greek": "GR", "polish": "PL", "romanian": "RO", "bulgarian": "BG", "hungarian": "HU",
+    "czech": "CZ", "slovak": "SK", "slovenian": "SI", "croatian": "HR", "lithuanian": "LT",
+    "latvian": "LV", "estonian": "EE", "austrian": "AT", "swedish": "SE", "danish": "DK",
+    "norwegian": "NO", "finnish": "FI", "serbian": "RS", "bosnian": "BA", "albanian": "AL",
+    "kosovar": "XK", "macedonian": "MK", "montenegrin": "ME", "moldovan": "MD",
+    "ukrainian": "UA", "russian": "RU", "belarusian": "BY", "georgian": "GE",
+    "armenian": "AM", "turkish": "TR", "moroccan": "MA", "algerian": "DZ", "tunisian": "TN",
+    "libyan": "LY", "egyptian": "EG", "nigerian": "NG", "ghanaian": "GH",
+    "sierra leonean": "SL", "guinean": "GN", "eritrean": "ER", "ethiopian": "ET",
+    "somali": "SO", "sudanese": "SD", "ugandan": "UG", "kenyan": "KE", "cameroonian": "CM",
+    "congolese": "CD", "angolan": "AO", "syrian": "SY", "iraqi": "IQ", "iranian": "IR",
+    "afghan": "AF", "pakistani": "PK", "indian": "IN", "bangladeshi": "BD", "chinese": "CN",
+    "vietnamese": "VN", "thai": "TH", "filipino": "PH", "indonesian": "ID",
+    "surinamese": "SR", "brazilian": "BR", "colombian": "CO", "venezuelan": "VE",
+    "dominican": "DO", "mexican": "MX", "peruvian": "PE", "american": "US", "canadian": "CA",
+}
+
+
+def _inflected(adjective: str) -> str:
+    """The Dutch adjective with its -e ending: pools -> poolse, chinees -> chinese.
+
+    A long vowel written double before one final consonant is written single once the
+    syllable is open (Dutch spelling: chinees -> chinese, ghanees -> ghanese).
+    """
+    if len(adjective) >= 3 and adjective[-2] == adjective[-3] and adjective[-2] in "aeou":
+        return adjective[:-2] + adjective[-1] + "e"
+    return adjective + "e"
+
+
 _UNKNOWN_ALIASES = {"unknown": "unknown", "onbekend": "unknown", "stateless": "stateless",
                     "staatloos": "stateless", "xx": "unknown"}
 
@@ -58,13 +115,41 @@ def country_lookup() -> dict[str, str]:
             table.setdefault(_fold(name), code)
     for name, code in _EXTRA_NAMES.items():
         table[_fold(name)] = code
+    for name, code in _DUTCH_NATIONALITIES.items():
+        table.setdefault(_fold(name), code)
+        table.setdefault(_fold(_inflected(name)), code)
+    for name, code in _ENGLISH_NATIONALITIES.items():
+        table.setdefault(_fold(name), code)
     table.update(_UNKNOWN_ALIASES)
     return table
 
 
 def normalise_country(value: str) -> str | None:
-    """ISO alpha-2 code, `unknown` or `stateless`; None when not recognised."""
+    """ISO alpha-2 code, `unknown` or `stateless`; None when not recognised.
+
+    Accepts ISO codes, English and Dutch names and nationalities ("Nederlands", "Pools").
+    """
     return country_lookup().get(_fold(value))
+
+
+def suggest_country(value: str) -> str | None:
+    """The nearest recognised spelling of a near miss, as "NL, Netherlands"; None if none.
+
+    difflib's ratio on the folded spellings; 0.85 keeps typos ("Nederlnd", "Polen.") and
+    leaves unrelated words alone.
+    """
+    import difflib
+
+    folded = _fold(value)
+    if len(folded) < 4:
+        return None
+    lookup = country_lookup()
+    close = difflib.get_close_matches(folded, list(lookup), n=1, cutoff=0.85)
+    if not close:
+        return None
+    code = lookup[close[0]]
+    country = pycountry.countries.get(alpha_2=code)
+    return f"{code}, {country.name}" if country is not None else code
 
 
 @cache

@@ -1,0 +1,88 @@
+"""`thb quarantine`: rows rejected by `--partial` imports; `thb quarantine resolve ID`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from thbmonitor.cli.app import (
+    DbOption,
+    JsonOption,
+    app,
+    console,
+    default_db,
+    emit,
+    emit_json,
+    user_errors,
+)
+from thbmonitor.ingest.quarantine import Resolution, quarantine_rows, resolve_quarantine
+from thbmonitor.store import Database
+
+quarantine_app = typer.Typer(
+    invoke_without_command=True,
+    help="Rows rejected by --partial imports, with their errors; resolve them.")
+app.add_typer(quarantine_app, name="quarantine")
+
+
+@quarantine_app.callback()
+def quarantine(
+    ctx: typer.Context,
+    db: DbOption = None,
+    export: Annotated[Path | None, typer.Option(
+        "--export", help="Write the rows to this CSV: their own columns, the errors beside "
+                         "them.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the quarantined rows (a row leaves when a later import stores it)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with user_errors(), Database(db or default_db(), create=False) as database:
+        result = quarantine_rows(database)
+    if export is not None:
+        result.export(export)
+        if not as_json:
+            noun = "row" if len(result.rows) == 1 else "rows"
+            console.print(f"{len(result.rows):,} quarantined {noun} written to {export}",
+                          markup=False)
+    if as_json:
+        emit_json(result.to_dict())
+    elif export is None:
+        _render_rows(result.rows)
+
+
+def _render_rows(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        console.print("the quarantine is empty")
+        return
+    table = Table("id", "kind", "file", "line", "row", "record", "errors")
+    for row in rows:
+        record = " / ".join(str(v) for v in row["record"].values() if v not in (None, ""))
+        codes = "; ".join(f"{e['column'] or '-'}: {e['code']}" for e in row["errors"])
+        table.add_row(str(row["quarantine_id"]), row["kind"], escape(row["file"]),
+                      str(row["line"]), str(row["row"]), escape(record), escape(codes))
+    console.print(table)
+    console.print("fix the rows in the source file and import it again (the stored rows are "
+                  "recognised), or take a row out with `thb quarantine resolve ID`")
+
+
+@quarantine_app.command("resolve")
+def resolve(
+    ids: Annotated[list[int], typer.Argument(help="The ids `thb quarantine` lists.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Take rows out of the quarantine by hand (audited)."""
+    with user_errors(), Database(db or default_db(), create=False) as database:
+        result = resolve_quarantine(database, ids)
+    emit(result, as_json, _render_resolution)
+
+
+def _render_resolution(result: Any) -> None:
+    r: Resolution = result
+    ids = ", ".join(str(i) for i in r.resolved)
+    noun = "row" if len(r.resolved) == 1 else "rows"
+    console.print(f"resolved quarantined {noun} {ids}; {r.remaining:,} left in the quarantine")
