@@ -6,21 +6,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from thbmonitor.cli.app import (
     DbOption,
     JsonOption,
     app,
     console,
-    default_db,
     emit,
     emit_json,
+    plain,
+    store,
     user_errors,
 )
-from thbmonitor.ingest.quarantine import Resolution, quarantine_rows, resolve_quarantine
-from thbmonitor.store import Database
 
 quarantine_app = typer.Typer(
     invoke_without_command=True,
@@ -40,8 +37,10 @@ def quarantine(
     """List the quarantined rows (a row leaves when a later import stores it)."""
     if ctx.invoked_subcommand is not None:
         return
-    with user_errors(), Database(db or default_db(), create=False) as database:
-        result = quarantine_rows(database)
+    from thbmonitor.ingest.quarantine import quarantine_rows
+
+    with user_errors(), store(db, "read") as opened:
+        result = quarantine_rows(opened.db)
     if export is not None:
         result.export(export)
         if not as_json:
@@ -55,6 +54,8 @@ def quarantine(
 
 
 def _render_rows(rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
     if not rows:
         console.print("the quarantine is empty")
         return
@@ -62,8 +63,8 @@ def _render_rows(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         record = " / ".join(str(v) for v in row["record"].values() if v not in (None, ""))
         codes = "; ".join(f"{e['column'] or '-'}: {e['code']}" for e in row["errors"])
-        table.add_row(str(row["quarantine_id"]), row["kind"], escape(row["file"]),
-                      str(row["line"]), str(row["row"]), escape(record), escape(codes))
+        table.add_row(str(row["quarantine_id"]), row["kind"], plain(row["file"]),
+                      str(row["line"]), str(row["row"]), plain(record), plain(codes))
     console.print(table)
     console.print("fix the rows in the source file and import it again (the stored rows are "
                   "recognised), or take a row out with `thb quarantine resolve ID`")
@@ -76,13 +77,15 @@ def resolve(
     as_json: JsonOption = False,
 ) -> None:
     """Take rows out of the quarantine by hand (audited)."""
-    with user_errors(), Database(db or default_db(), create=False) as database:
-        result = resolve_quarantine(database, ids)
+    from thbmonitor.ingest.quarantine import resolve_quarantine
+
+    with user_errors(), store(db, "write") as opened:
+        result = resolve_quarantine(opened.db, ids)
     emit(result, as_json, _render_resolution)
 
 
 def _render_resolution(result: Any) -> None:
-    r: Resolution = result
+    r = result
     ids = ", ".join(str(i) for i in r.resolved)
     noun = "row" if len(r.resolved) == 1 else "rows"
     console.print(f"resolved quarantined {noun} {ids}; {r.remaining:,} left in the quarantine")
