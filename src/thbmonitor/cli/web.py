@@ -50,8 +50,9 @@ def users_add(
         with Database(db or default_db(), create=False) as database:
             user = add_user(database, login, role, password, org=org,
                             actor=audit.current_actor())
-    emit(user, as_json, lambda u: console.print(
-        f"user {escape(u.login)} added as {u.role}" + (f" of {escape(u.org)}" if u.org else "")))
+    emit(user, as_json, lambda _: console.print(
+        f"user {escape(user.login)} added as {user.role}"
+        + (f" of {escape(user.org)}" if user.org else "")))
 
 
 @users_app.command("list")
