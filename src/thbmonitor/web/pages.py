@@ -54,8 +54,21 @@ def chrome(ctx: Ctx, web: Web) -> dict[str, Any]:
     switch = {lang: path + "?" + urlencode({**params, "lang": lang}) for lang in i18n.LANGUAGES}
     nav = [{"label": ctx._(label), "path": p, "current": path == p}
            for label, p, action in NAV if ctx.actor and allowed(ctx.actor, action)]
+    from thbmonitor.publish.texts import texts_for
+
+    texts = texts_for(ctx.lang)
     return {"nav": nav, "switch": switch, "actor": ctx.actor, "path": path,
-            "n": lambda v, d=0: _number(ctx.lang, v, d)}
+            "n": lambda v, d=0: _number(ctx.lang, v, d),
+            "label": lambda table, key: _label(texts, table, key),
+            "table_title": texts.table_title}
+
+
+def _label(texts: Any, table: str, key: str) -> str:
+    """A category's label as the report words it (publish.texts), else the key itself."""
+    try:
+        return str(texts.label(table, key))
+    except (KeyError, LookupError, ValueError):
+        return key
 
 
 def _number(lang: str, value: Any, digits: int = 0) -> str:
