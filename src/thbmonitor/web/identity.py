@@ -34,20 +34,20 @@ SIGN_IN_FAILED = "Sign-in failed: unknown user or wrong password."
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 
 
-def _hasher() -> Any:
-    from pwdlib import PasswordHash
-    from pwdlib.hashers.argon2 import Argon2Hasher
-
-    return PasswordHash((Argon2Hasher(),))
-
+#: Argon2id cost: OWASP's recommended minimum (19 MiB, two passes, one lane).
+ARGON2 = {"memory_cost": 19 * 1024, "time_cost": 2, "parallelism": 1}
 
 _HASHER: Any = None
 
 
-def hasher() -> Any:
+def hasher(**cost: int) -> Any:
+    """The password hasher; `cost` replaces the Argon2id parameters (tests use less)."""
     global _HASHER
-    if _HASHER is None:
-        _HASHER = _hasher()
+    if _HASHER is None or cost:
+        from pwdlib import PasswordHash
+        from pwdlib.hashers.argon2 import Argon2Hasher
+
+        _HASHER = PasswordHash((Argon2Hasher(**{**ARGON2, **cost}),))
     return _HASHER
 
 
