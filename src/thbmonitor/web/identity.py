@@ -47,7 +47,10 @@ def hasher(**cost: int) -> Any:
         from pwdlib import PasswordHash
         from pwdlib.hashers.argon2 import Argon2Hasher
 
-        _HASHER = PasswordHash((Argon2Hasher(**{**ARGON2, **cost}),))
+        params = {**ARGON2, **cost}
+        _HASHER = PasswordHash((Argon2Hasher(
+            memory_cost=params["memory_cost"], time_cost=params["time_cost"],
+            parallelism=params["parallelism"]),))
     return _HASHER
 
 
