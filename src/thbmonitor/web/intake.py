@@ -100,20 +100,36 @@ class Submission:
                 "errors": self.errors, "hint": self.hint}
 
 
+class _DryRun(Exception):
+    """Raised to roll back a validation-only import."""
+
+
 def submit_report(db: Database, key: bytes, fields: dict[str, Any], *, org: str,
-                  actor: str) -> Submission:
-    """Validate and store one report of `org` through the import; audited in one transaction."""
+                  actor: str, dry_run: bool = False) -> Submission:
+    """Validate and store one report of `org` through the import; audited in one transaction.
+
+    With `dry_run` the row is validated by the same import and rolled back:
+    nothing is stored and nothing is audited (nothing was written).
+    """
     row = _clean(fields, "reports")
     row["source"] = org
     columns = [c for c in KINDS["reports"].names if c in row or c == "source"]
-    with private_file("form.csv", _csv([row], columns)) as path, db.transaction():
-        report = import_file(db, "reports", path, key=key, partial=False)
-        errors = [_error(e.to_dict()) for e in report.errors]
-        audit.record(db, "write", "reports", actor=actor,
-                     detail={"source": org, "stored": report.stored, "via": "form",
-                             "errors": len(errors)})
-    return Submission(report.valid and report.stored > 0, row.get("report_id") or None, org,
-                      errors)
+    report: ImportReport | None = None
+    with private_file("form.csv", _csv([row], columns)) as path:
+        try:
+            with db.transaction():
+                report = import_file(db, "reports", path, key=key, partial=False)
+                if dry_run:
+                    raise _DryRun
+                audit.record(db, "write", "reports", actor=actor,
+                             detail={"source": org, "stored": report.stored, "via": "form",
+                                     "errors": len(report.errors)})
+        except _DryRun:
+            pass
+    assert report is not None
+    errors = [_error(e.to_dict()) for e in report.errors]
+    stored = report.valid and report.stored > 0 and not dry_run
+    return Submission(stored, row.get("report_id") or None, org, errors)
 
 
 def _error(error: dict[str, Any]) -> dict[str, Any]:

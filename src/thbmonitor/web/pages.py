@@ -232,6 +232,10 @@ def register(web: Web) -> None:  # noqa: C901 (one list of routes, read top to b
                                     "minutes); type the report again")
             fields, confirm = draft["fields"], True
         if not confirm:
+            checked = intake.submit_report(ctx.db, ctx.state.key, fields, org=org,
+                                           actor=ctx.who, dry_run=True)
+            if checked.errors:
+                return _invalid_report(fields, checked, org)
             hint = intake.existing_person_hint(ctx.db, ctx.state.key, fields)
             if hint["same_name"]:
                 new_id = secrets.token_urlsafe(16)
@@ -244,12 +248,15 @@ def register(web: Web) -> None:  # noqa: C901 (one list of routes, read top to b
                             "report_hint.html.j2", status=200)
         result = intake.submit_report(ctx.db, ctx.state.key, fields, org=org, actor=ctx.who)
         if result.errors:
-            shown = {k: v for k, v in fields.items()
-                     if k not in intake.personal_columns("reports")}
-            return View(result.to_dict(), "report_form.html.j2",
-                        {"fields": intake.report_columns(), "values": shown,
-                         "errors": result.errors, "source": org}, status=422)
+            return _invalid_report(fields, result, org)
         return View(result.to_dict(), "report_saved.html.j2")
+
+    def _invalid_report(fields: dict[str, Any], result: Any, org: str) -> View:
+        """The form again with its problems; personal values are never put back."""
+        shown = {k: v for k, v in fields.items() if k not in intake.personal_columns("reports")}
+        return View(result.to_dict(), "report_form.html.j2",
+                    {"fields": intake.report_columns(), "values": shown,
+                     "errors": result.errors, "source": org}, status=422)
 
     @route("GET", "/imports/new", "imports.create", summary="the kinds a registrar uploads")
     def import_form(ctx: Ctx) -> View:
