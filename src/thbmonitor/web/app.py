@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 SESSION_COOKIE = "thb_session"
 LANG_COOKIE = "thb_lang"
+#: Largest request body read (an upload of at most 20 MB with its form around it).
+MAX_BODY_BYTES = 21 * 1024 * 1024
 
 
 @dataclass
@@ -191,6 +193,13 @@ class Web:
         data: FormData | None = None
         try:
             if request.method == "POST":
+                length = request.headers.get("content-length", "")
+                if not length.isdigit() and "chunked" in request.headers.get(
+                        "transfer-encoding", ""):
+                    raise WebError(411, "send the length of the request (Content-Length)")
+                if length.isdigit() and int(length) > MAX_BODY_BYTES:
+                    raise WebError(413, f"the request is larger than "
+                                        f"{MAX_BODY_BYTES // 1024 // 1024} MB")
                 ctype = request.headers.get("content-type", "")
                 if ctype.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
                     data = await request.form(max_files=1, max_fields=200)
