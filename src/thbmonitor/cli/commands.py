@@ -6,6 +6,7 @@ One line per module; a module that does not exist yet is not listed.
 from __future__ import annotations
 
 from thbmonitor.cli import (
+    audit,  # noqa: F401
     estimate,  # noqa: F401
     export,  # noqa: F401
     export_tables,  # noqa: F401
@@ -18,4 +19,5 @@ from thbmonitor.cli import (
     report,  # noqa: F401
     settings,  # noqa: F401
     synth,  # noqa: F401
+    web,  # noqa: F401
 )

@@ -228,6 +228,43 @@ CREATE TABLE audit_log (
 );
 """
 
+# The web app's identities (passwords as Argon2id hashes, sessions and API tokens as
+# SHA-256 of the opaque value, never the value) and the audit log's hash chain.
+_WEB_IDENTITY_AUDIT_CHAIN = """
+ALTER TABLE audit_log ADD COLUMN prev_hash VARCHAR;
+ALTER TABLE audit_log ADD COLUMN row_hash VARCHAR;
+
+CREATE TABLE users (
+    login VARCHAR PRIMARY KEY,
+    role VARCHAR NOT NULL,
+    org VARCHAR,
+    password_hash VARCHAR NOT NULL,
+    locale VARCHAR,
+    created_at TIMESTAMP NOT NULL,
+    disabled BOOLEAN NOT NULL DEFAULT false
+);
+
+CREATE TABLE sessions (
+    session_hash VARCHAR PRIMARY KEY,
+    login VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    last_seen TIMESTAMP NOT NULL
+);
+
+CREATE TABLE api_tokens (
+    token_hash VARCHAR PRIMARY KEY,
+    login VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    last_used TIMESTAMP
+);
+
+CREATE TABLE login_attempts (
+    login_hash VARCHAR NOT NULL,
+    attempted_at TIMESTAMP NOT NULL,
+    succeeded BOOLEAN NOT NULL
+);
+"""
+
 _QUARANTINE_LIFECYCLE = """
 ALTER TABLE quarantine ADD COLUMN record_key VARCHAR;
 UPDATE quarantine SET record_key = lower(trim(row_data->>'source')) || chr(31)
@@ -245,6 +282,7 @@ UPDATE quarantine SET record_key = trim(row_data->>'case_id')
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _INITIAL),
     Migration("0002_link_review_and_audit", _REVIEW_AND_AUDIT),
+    Migration("0003_web_identity_audit_chain", _WEB_IDENTITY_AUDIT_CHAIN),
     # The record a quarantined row is of (its natural key, see ingest/quarantine.py), so that
     # a later import storing that record takes the row out of the quarantine.
     Migration("0004_quarantine_lifecycle", _QUARANTINE_LIFECYCLE),

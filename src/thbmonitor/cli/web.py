@@ -1,0 +1,120 @@
+"""`thb serve`, `thb users add|list`, `thb token create`: the web app and its users."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from thbmonitor.cli.app import DbOption, JsonOption, app, console, default_db, emit, user_errors
+from thbmonitor.store import Database, audit
+
+users_app = typer.Typer(help="Users of the web app and what each role may do.",
+                        no_args_is_help=True)
+app.add_typer(users_app, name="users")
+token_app = typer.Typer(help="API tokens for scripts (`Authorization: Bearer TOKEN`).",
+                        no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+def _read_password() -> str:
+    """The password from standard input: one line, or prompted twice on a terminal."""
+    if sys.stdin.isatty():
+        first = typer.prompt("password", hide_input=True)
+        second = typer.prompt("again", hide_input=True)
+        if first != second:
+            from thbmonitor.errors import UsageError
+
+            raise UsageError("the two passwords differ")
+        return str(first)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users_app.command("add")
+def users_add(
+    login: Annotated[str, typer.Argument(help="Sign-in name (lower case, digits, . _ -).")],
+    role: Annotated[str, typer.Option("--role", help="registrar, analyst, publisher or "
+                                      "admin.")],
+    org: Annotated[str | None, typer.Option("--org", help="A registrar's organisation (the "
+                                            "`source` code of its reports).")] = None,
+    db: DbOption = None, as_json: JsonOption = False,
+) -> None:
+    """Add a user; the password is read from standard input and stored as an Argon2id hash."""
+    from thbmonitor.web.identity import add_user
+
+    with user_errors():
+        password = _read_password()
+        with Database(db or default_db(), create=False) as database:
+            user = add_user(database, login, role, password, org=org,
+                            actor=audit.current_actor())
+    emit(user, as_json, lambda _: console.print(
+        f"user {escape(user.login)} added as {user.role}"
+        + (f" of {escape(user.org)}" if user.org else "")))
+
+
+@users_app.command("list")
+def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """The users, and the role × action matrix of what each role may do."""
+    from thbmonitor.web.identity import list_users
+
+    with user_errors(), Database(db or default_db(), create=False) as database:
+        result = list_users(database)
+    emit(result, as_json, _render_users)
+
+
+def _render_users(result: Any) -> None:
+    table = Table("login", "role", "organisation", "since", title="users")
+    for user in result.users:
+        table.add_row(escape(user.login), user.role, escape(user.org or ""),
+                      user.created_at[:10])
+    console.print(table)
+    from thbmonitor.web.permissions import ROLES
+
+    matrix = Table("action", *ROLES, "what", title="role × action (anything else is refused)")
+    for row in result.matrix:
+        matrix.add_row(row["action"], *(row[r] for r in ROLES), row["help"])
+    console.print(matrix)
+
+
+@token_app.command("create")
+def token_create(
+    login: Annotated[str, typer.Argument(help="The user the token acts as.")],
+    db: DbOption = None, as_json: JsonOption = False,
+) -> None:
+    """Print a new API token for LOGIN (stored hashed: it is shown this once)."""
+    from thbmonitor.cli.app import emit_json
+    from thbmonitor.web.identity import create_token
+
+    with user_errors(), Database(db or default_db(), create=False) as database:
+        token = create_token(database, login, actor=audit.current_actor())
+    if as_json:
+        emit_json({"login": login, "token": token})
+    else:
+        typer.echo(token)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; behind a TLS "
+                                      "proxy keep 127.0.0.1.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    db: DbOption = None,
+) -> None:
+    """The web app (docs/web.md): one process holding the store; the CLI's writes wait."""
+    import uvicorn
+
+    from thbmonitor.store import load_key
+    from thbmonitor.web.app import create_app
+
+    path = db or default_db()
+    with user_errors():
+        database = Database(path, create=False)
+        key = load_key(path, create=False)
+        database.check_key(key)
+        web = create_app(database, key=key)
+    console.print(f"THB Monitor on http://{host}:{port}/ (store {escape(str(path))})")
+    uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=True,
+                forwarded_allow_ips="127.0.0.1", server_header=False, access_log=False)

@@ -1,0 +1,60 @@
+"""The review queue of one organisation: pairs with at least one report of its own.
+
+`thbmonitor.link.review_queue` lists every pair; a registrar sees and decides
+only pairs one of whose reports is of the own organisation (CONTRACTS §6:
+reports of other organisations are neither shown nor changed, beyond what a
+reviewer needs of the other report: its source, dates, sex and nationality,
+never a name or token). This belongs in `thbmonitor.link` as an `org`
+argument of `review_queue`; it lives here until that package offers it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from thbmonitor.link import Decision, decide
+from thbmonitor.link.review import SHOWN, ReviewQueue, _plain
+from thbmonitor.store import Database, audit
+from thbmonitor.web.errors import WebError
+
+_OWN = "(lower(q.left_source) = ? OR lower(q.right_source) = ?)"
+
+
+def org_review_queue(db: Database, org: str, *, limit: int = 50, actor: str) -> ReviewQueue:
+    """The org's pairs, most uncertain first; the read is audited before it is returned."""
+    total = int(db.scalar(f"SELECT count(*) FROM link_review q WHERE {_OWN}", [org, org]))
+    decided = int(db.scalar("SELECT count(*) FROM link_decisions q WHERE "
+                            f"{_OWN}", [org, org]))
+    shown = ", ".join(f"{side}.{c} AS {side}_{c}" for side in ("a", "b") for c in SHOWN)
+    rows = db.execute(
+        f"SELECT q.pair_id, q.match_probability, q.match_weight, q.comparison, {shown} "
+        "FROM link_review q "
+        "JOIN reports a ON a.source = q.left_source AND a.report_id = q.left_report_id "
+        "JOIN reports b ON b.source = q.right_source AND b.report_id = q.right_report_id "
+        f"WHERE {_OWN} AND q.pair_id NOT IN (SELECT pair_id FROM link_decisions) "
+        "ORDER BY abs(q.match_probability - 0.5), q.pair_id LIMIT ?",
+        [org, org, int(limit)])
+    names = [d[0] for d in rows.description]
+    pairs = []
+    for values in rows.fetchall():
+        row = dict(zip(names, values, strict=True))
+        pairs.append({
+            "pair_id": row["pair_id"],
+            "match_probability": round(float(row["match_probability"]), 4),
+            "match_weight": round(float(row["match_weight"]), 2),
+            "comparison": json.loads(row["comparison"]) if row["comparison"] else {},
+            "left": {c: _plain(row[f"a_{c}"]) for c in SHOWN},
+            "right": {c: _plain(row[f"b_{c}"]) for c in SHOWN},
+        })
+    audit.record(db, "read", "link.review", actor=actor,
+                 detail={"source": org, "pairs_shown": len(pairs), "limit": limit})
+    return ReviewQueue(pairs, total, decided)
+
+
+def org_decide(db: Database, org: str, pair: str, decision: str, *, actor: str) -> Decision:
+    """A decision on a pair of the org's queue (the library audits it with the write)."""
+    own = db.scalar(f"SELECT count(*) FROM link_review q WHERE q.pair_id = ? AND {_OWN}",
+                    [pair, org, org])
+    if not own:
+        raise WebError(404, f"no pair {pair} in your organisation's review queue")
+    return decide(db, pair, decision, actor=actor)
