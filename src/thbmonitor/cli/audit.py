@@ -15,12 +15,12 @@ from thbmonitor.cli.app import (
     JsonOption,
     app,
     console,
-    default_db,
     emit,
     emit_json,
+    store,
     user_errors,
 )
-from thbmonitor.store import Database, audit
+from thbmonitor.store import audit
 
 audit_app = typer.Typer(help="The audit log: who read or changed what, hash-chained.",
                         no_args_is_help=True)
@@ -33,8 +33,8 @@ def list_command(
     db: DbOption = None, as_json: JsonOption = False,
 ) -> None:
     """The newest entries of the audit log, oldest first."""
-    with user_errors(), Database(db or default_db(), create=False) as database:
-        result = audit.list_entries(database, last=last)
+    with user_errors(), store(db, "read") as opened:
+        result = audit.list_entries(opened.db, last=last)
     emit(result, as_json, _render_list)
 
 
@@ -56,8 +56,8 @@ def verify_command(
     db: DbOption = None, as_json: JsonOption = False,
 ) -> None:
     """Check the hash chain; name the first broken entry (exit 1 when broken)."""
-    with user_errors(), Database(db or default_db(), create=False) as database:
-        result = audit.verify(database, expected_head=expected_head)
+    with user_errors(), store(db, "read") as opened:
+        result = audit.verify(opened.db, expected_head=expected_head)
     emit(result, as_json, _render_verify)
     if not result.ok:
         raise typer.Exit(EXIT_INVALID)
@@ -80,8 +80,8 @@ def _render_verify(result: Any) -> None:
 @audit_app.command("head")
 def head_command(db: DbOption = None, as_json: JsonOption = False) -> None:
     """The chain's newest entry and hash: keep it elsewhere to check the log against later."""
-    with user_errors(), Database(db or default_db(), create=False) as database:
-        top = audit.head(database)
+    with user_errors(), store(db, "read") as opened:
+        top = audit.head(opened.db)
     if as_json:
         emit_json(top)
     elif top is None:

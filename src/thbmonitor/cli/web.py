@@ -9,8 +9,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from thbmonitor.cli.app import DbOption, JsonOption, app, console, default_db, emit, user_errors
-from thbmonitor.store import Database, audit
+from thbmonitor.cli.app import (
+    DbOption,
+    JsonOption,
+    app,
+    console,
+    default_db,
+    emit,
+    store,
+    user_errors,
+)
+from thbmonitor.store import audit
 
 users_app = typer.Typer(help="Users of the web app and what each role may do.",
                         no_args_is_help=True)
@@ -47,8 +56,8 @@ def users_add(
 
     with user_errors():
         password = _read_password()
-        with Database(db or default_db(), create=False) as database:
-            user = add_user(database, login, role, password, org=org,
+        with store(db, "write") as opened:
+            user = add_user(opened.db, login, role, password, org=org,
                             actor=audit.current_actor())
     emit(user, as_json, lambda _: console.print(
         f"user {escape(user.login)} added as {user.role}"
@@ -60,8 +69,8 @@ def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     """The users, and the role × action matrix of what each role may do."""
     from thbmonitor.web.identity import list_users
 
-    with user_errors(), Database(db or default_db(), create=False) as database:
-        result = list_users(database)
+    with user_errors(), store(db, "read") as opened:
+        result = list_users(opened.db)
     emit(result, as_json, _render_users)
 
 
@@ -88,8 +97,8 @@ def token_create(
     from thbmonitor.cli.app import emit_json
     from thbmonitor.web.identity import create_token
 
-    with user_errors(), Database(db or default_db(), create=False) as database:
-        token = create_token(database, login, actor=audit.current_actor())
+    with user_errors(), store(db, "write") as opened:
+        token = create_token(opened.db, login, actor=audit.current_actor())
     if as_json:
         emit_json({"login": login, "token": token})
     else:
@@ -106,15 +115,12 @@ def serve(
     """The web app (docs/web.md): one process holding the store; the CLI's writes wait."""
     import uvicorn
 
-    from thbmonitor.store import load_key
+    from thbmonitor.store import open_store
     from thbmonitor.web.app import create_app
 
     path = db or default_db()
-    with user_errors():
-        database = Database(path, create=False)
-        key = load_key(path, create=False)
-        database.check_key(key)
-        web = create_app(database, key=key)
-    console.print(f"THB Monitor on http://{host}:{port}/ (store {escape(str(path))})")
-    uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=True,
-                forwarded_allow_ips="127.0.0.1", server_header=False, access_log=False)
+    with user_errors(), open_store(path, "write", key=True) as opened:
+        web = create_app(opened.db, key=opened.key)
+        console.print(f"THB Monitor on http://{host}:{port}/ (store {escape(str(path))})")
+        uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=True,
+                    forwarded_allow_ips="127.0.0.1", server_header=False, access_log=False)
