@@ -20,7 +20,6 @@ from thbmonitor.cli.app import (
     store,
     user_errors,
 )
-from thbmonitor.store import audit
 
 audit_app = typer.Typer(help="The audit log: who read or changed what, hash-chained.",
                         no_args_is_help=True)
@@ -33,13 +32,16 @@ def list_command(
     db: DbOption = None, as_json: JsonOption = False,
 ) -> None:
     """The newest entries of the audit log, oldest first."""
+    from thbmonitor.store import audit
+
     with user_errors(), store(db, "read") as opened:
         result = audit.list_entries(opened.db, last=last)
     emit(result, as_json, _render_list)
 
 
 def _render_list(result: Any) -> None:
-    listing: audit.AuditList = result
+
+    listing = result
     table = Table("id", "time (UTC)", "actor", "action", "resource", "detail",
                   title=f"audit log: {listing.total:,} entries, {len(listing.entries):,} shown")
     for e in listing.entries:
@@ -56,6 +58,8 @@ def verify_command(
     db: DbOption = None, as_json: JsonOption = False,
 ) -> None:
     """Check the hash chain; name the first broken entry (exit 1 when broken)."""
+    from thbmonitor.store import audit
+
     with user_errors(), store(db, "read") as opened:
         result = audit.verify(opened.db, expected_head=expected_head)
     emit(result, as_json, _render_verify)
@@ -64,7 +68,8 @@ def verify_command(
 
 
 def _render_verify(result: Any) -> None:
-    checked: audit.Verification = result
+
+    checked = result
     if checked.ok:
         top = checked.head
         where = f"; head: entry {top['event_id']} {top['hash']}" if top else ""
@@ -80,6 +85,8 @@ def _render_verify(result: Any) -> None:
 @audit_app.command("head")
 def head_command(db: DbOption = None, as_json: JsonOption = False) -> None:
     """The chain's newest entry and hash: keep it elsewhere to check the log against later."""
+    from thbmonitor.store import audit
+
     with user_errors(), store(db, "read") as opened:
         top = audit.head(opened.db)
     if as_json:

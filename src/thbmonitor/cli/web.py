@@ -19,7 +19,6 @@ from thbmonitor.cli.app import (
     store,
     user_errors,
 )
-from thbmonitor.store import audit
 
 users_app = typer.Typer(help="Users of the web app and what each role may do.",
                         no_args_is_help=True)
@@ -52,6 +51,7 @@ def users_add(
     db: DbOption = None, as_json: JsonOption = False,
 ) -> None:
     """Add a user; the password is read from standard input and stored as an Argon2id hash."""
+    from thbmonitor.store import audit
     from thbmonitor.web.identity import add_user
 
     with user_errors():
@@ -95,6 +95,7 @@ def token_create(
 ) -> None:
     """Print a new API token for LOGIN (stored hashed: it is shown this once)."""
     from thbmonitor.cli.app import emit_json
+    from thbmonitor.store import audit
     from thbmonitor.web.identity import create_token
 
     with user_errors(), store(db, "write") as opened:
