@@ -76,6 +76,7 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     one.parent.mkdir()
     report = base / "one-report.csv"
     report.write_text(ONE_REPORT, encoding="utf-8")
+    assert _invoke(["init"], one).exit_code == 0
     imported = _invoke(["import", "reports", str(report)], one)
     assert imported.exit_code == 0, imported.output
     linked = _invoke(["link"], one)

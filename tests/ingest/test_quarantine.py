@@ -126,6 +126,7 @@ def _cli(*args: str) -> tuple[int, str]:
 def test_cli_partial_exits_1_when_rows_were_rejected_and_resolve(tmp_path, monkeypatch):
     monkeypatch.setenv("THB_KEY", "5a" * 32)
     db = str(tmp_path / "thb.duckdb")
+    assert _cli("init", "--db", db)[0] == 0
     code, output = _cli("import", "reports", str(_file(tmp_path / "v1.csv", GOOD + BAD)),
                         "--db", db, "--partial", "--json")
     assert code == 1, "rows were rejected"
