@@ -65,7 +65,7 @@ def test_without_json_prints_tables(db_file: Path) -> None:
 def test_a_missing_database_exits_1_with_a_clear_message(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.duckdb"
     result = invoke("--year", "2024", "--db", str(missing))
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # CONTRACTS §2: a missing store is a usage error
     assert "does not exist" in message(result)
     assert "thb init" in message(result)
     assert not missing.exists()
