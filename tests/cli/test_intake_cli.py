@@ -35,8 +35,18 @@ def test_init_creates_database_and_private_key_file(tmp_path):
 
 
 def init(db: str | Path, env: dict[str, str] | None = None) -> None:
-    made = thb("init", "--db", str(db), env=env)
-    assert made.returncode == 0, made.stderr
+    """`thb init` in this process (faster); the real command is tested above."""
+    from thbmonitor.store import open_store
+
+    saved = os.environ.pop("THB_KEY", None)
+    os.environ.update(env or {})
+    try:
+        with open_store(db, "create") as store:
+            assert store.created
+    finally:
+        os.environ.pop("THB_KEY", None)
+        if saved is not None:
+            os.environ["THB_KEY"] = saved
 
 
 def test_import_json_is_the_report_and_exit_codes(tmp_path):
