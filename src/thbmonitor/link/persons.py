@@ -34,6 +34,7 @@ from thbmonitor.link.clusters import ClusterStats, cluster
 from thbmonitor.link.decisions import decided_pairs
 from thbmonitor.link.review import review_rows
 from thbmonitor.store import Database
+from thbmonitor.store.settings import declared_seed
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ DEFAULT_METHOD = "splink"
 DEFAULT_THRESHOLD = 0.95
 #: Pairs from this probability up to the threshold go to the review queue.
 DEFAULT_REVIEW_LOW = 0.3
-DEFAULT_SEED = 20241016
+DEFAULT_SEED = declared_seed()
 SPLINK_METHOD = "splink-5-v1"
 
 

@@ -35,6 +35,7 @@ from thbmonitor.link.comparisons import (
     settings,
 )
 from thbmonitor.store import Database
+from thbmonitor.store.settings import declared_seed
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +64,11 @@ class LinkModel:
     >>> scored = model.fit().score(0.5)        # doctest: +SKIP
     """
 
-    def __init__(self, db: Database, *, seed: int = 20241016,
+    def __init__(self, db: Database, *, seed: int | None = None,
                  u_pairs: float = 1e7, em_pairs: float = 2e6, block_cap: int = BLOCK_CAP,
                  model: dict[str, Any] | None = None) -> None:
         self.db = db
-        self.seed = seed
+        self.seed = declared_seed() if seed is None else seed
         self.u_pairs = u_pairs
         self.em_pairs = em_pairs
         self.block_cap = block_cap
