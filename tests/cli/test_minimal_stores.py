@@ -48,6 +48,9 @@ COMMANDS: list[tuple[str, list[str]]] = [
 
 #: Commands that refuse a store this small: (command, store) -> exit code and the message.
 REFUSALS: dict[tuple[str, str], tuple[int, str]] = {
+    **{(name, "empty"): (2, "no data for 2024: the store holds no data yet")
+       for name in ("figures", "figures-protected", "report", "report-en", "export-eurostat",
+                    "export-sdg", "export-ctdc")},
     ("estimate", "empty"): (2, "no victims in 2024"),
     ("estimate", "one-report"): (1, "at least two lists are needed"),
     ("patterns-carousel", "empty"): (2, "give --year"),
