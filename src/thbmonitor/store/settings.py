@@ -84,3 +84,15 @@ SETTINGS.declare(
     "ingest.max_age_years", 100,
     "Dates of birth more than this many years before the report date are rejected.",
 )
+SETTINGS.declare(
+    "publication.publisher", "THB Monitor",
+    "Publisher named on the report's cover and colophon and in the citation.",
+)
+SETTINGS.declare(
+    "publication.contact", "",
+    "Contact for questions about the report (an address or e-mail), printed in the colophon.",
+)
+SETTINGS.declare(
+    "publication.date", "",
+    "Publication date on the cover (YYYY-MM-DD); empty: the date the report is generated.",
+)
