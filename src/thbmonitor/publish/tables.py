@@ -249,28 +249,35 @@ def report_tables(release: Mapping[str, Any], t: Texts) -> list[Table]:
              lambda f, g: s.fig(f"victims.cross.exploitation_by_nationality_group.{f}.{g}"),
              [(g, t.label("nationality_group", g)) for g in LABELS["nationality_group"]])
 
-    tab = table("victims-reporter", t._("Victims by type of reporting organisation"),
-                t._("Reported by"))
-    subs: list[tuple[str, str, str]] = []
+    note = t._("A victim reported by several types of organisation counts for each, so the "
+               "types add up to more than the number of victims; shares are of all victims "
+               "(types) and of the type (minor or adult, Dutch or not).")
+    splits: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
+        ("victims-reporter", t._("Victims by type of reporting organisation"), "", [])]
     if s.has_breakdowns():
-        subs = [("victims.cross.source_type_by_age_group", a, t._(SUB_AGE_LABEL[a]))
-                for a in ("minor", "adult", "unknown")]
-        subs += [("victims.cross.source_type_by_dutch", d, t._(DUTCH_LABEL[d]))
-                 for d in ("NL", "non_NL", "unknown")]
-    for key in _ordered("source_type", s.keys("victims.by.source_type")):
-        head = s.fig(f"victims.by.source_type.{key}")
-        if not _nonzero(head):
-            continue
-        tab.rows.append(Row(t.label("source_type", key), head, "group", base=total))
-        for table_name, col, label in subs:
-            values = s.bd(table_name, key, col)
-            if _nonzero(values):
-                tab.rows.append(Row(label, values, "sub", base=head))
-    tab.rows.append(Row(t._("Victims"), total, "total", base=total))
-    tab.notes.append(t._("A victim reported by several types of organisation counts for each, "
-                         "so the types add up to more than the number of victims; shares are "
-                         "of all victims (types) and of the type (minor or adult, Dutch or "
-                         "not)."))
+        splits = [
+            ("victims-reporter-age", t._("Victims by type of reporting organisation and age"),
+             "victims.cross.source_type_by_age_group",
+             [(a, t._(SUB_AGE_LABEL[a]), "") for a in ("minor", "adult", "unknown")]),
+            ("victims-reporter-nationality",
+             t._("Victims by type of reporting organisation and nationality"),
+             "victims.cross.source_type_by_dutch",
+             [(d, t._(DUTCH_LABEL[d]), "") for d in ("NL", "non_NL", "unknown")]),
+        ]
+    for tid, title, table_name, subs in splits:
+        tab = table(tid, title, t._("Reported by"))
+        for key in _ordered("source_type", s.keys("victims.by.source_type")):
+            head = s.fig(f"victims.by.source_type.{key}")
+            if not _nonzero(head):
+                continue
+            tab.rows.append(Row(t.label("source_type", key), head, "group" if subs else "row",
+                                base=total))
+            for col, label, _ in subs:
+                values = s.bd(table_name, key, col)
+                if _nonzero(values):
+                    tab.rows.append(Row(label, values, "sub", base=head))
+        tab.rows.append(Row(t._("Victims"), total, "total", base=total))
+        tab.notes.append(note)
 
     if s.has_breakdowns():
         tab = table("victims-region", t._("Victims by region"), t._("Region"))
