@@ -21,7 +21,6 @@ the publication protects together with the figures (`thbmonitor.publish.protecti
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -179,10 +178,6 @@ class Breakdowns:
 
     def to_dict(self) -> dict[str, Any]:
         return {str(y): self.year(y) for y in range(self.first_year, self.last_year + 1)}
-
-
-def _sorted_keys(counts: Mapping[str, int], last: tuple[str, ...] = ("unknown",)) -> list[str]:
-    return sorted((k for k in counts if k not in last)) + [k for k in last]
 
 
 def count_breakdowns(db: Database, first_year: int, last_year: int) -> Breakdowns:

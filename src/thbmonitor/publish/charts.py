@@ -122,9 +122,9 @@ def stacked_records(figures: Mapping[str, Any], path_of: Any, t: Texts
                             "order": order, "value": value or 0,
                             "suppressed": value is None, "is_total": order == 0,
                             "total": known, "total_label": total_label})
-    for form, values in per_form.items():
-        if any(v is None or v for v in values):
-            table.rows.append(Row(t.label("exploitation", form), values))
+    for form, cells in per_form.items():
+        if any(v is None or v for v in cells):
+            table.rows.append(Row(t.label("exploitation", form), cells))
     return records, table
 
 

@@ -22,8 +22,11 @@ the relations an attacker knows between the two:
 
 Figure cells suppressed by the figures' protection are *hidden* here (never
 published, protected when small), published figure cells weigh so much that
-the optimiser never chooses them; should it have to, every breakdown cell of
-the year is suppressed instead, and the audit decides. A breakdown that fails
+the optimiser avoids them; should it still need one, the breakdown cells
+around that figure cell are hidden outright and the optimiser runs again (at
+worst every breakdown cell of the year is hidden). Cells the attacker can pin
+exactly from published cells are published again (that tells nothing new),
+and the audit decides. A breakdown that fails
 its audit is not published (DataError).
 """
 
@@ -43,6 +46,8 @@ __all__ = ["ProtectedBreakdowns", "protect_breakdowns"]
 
 #: Cost weight of a figure cell already published: never worth hiding here.
 PUBLISHED_WEIGHT = 1e4
+#: Rounds of hiding breakdown cells next to a figure cell the optimiser wanted.
+MAX_ROUNDS = 4
 #: The figures' one-way table of each cross dimension.
 _MARGIN = {"exploitation": "victims.by.exploitation", "scope": "victims.by.scope",
            "age_group": "victims.by.age_group", "source_type": "victims.by.source_type",
@@ -159,6 +164,32 @@ def _published(year: int, tables: Mapping[str, Mapping[str, Any]],
     return out
 
 
+def _choose(combined: LinkedTables, own: Mapping[str, int], figure_keys: set[str],
+            relations: list[Relation], threshold: int) -> set[str]:
+    """The breakdown cells to suppress, never a published figure cell.
+
+    When the optimiser would hide a published figure cell, the breakdown cells
+    of every relation around that cell are hidden outright and the optimiser
+    runs again for the rest; after a few rounds, every non-zero breakdown cell.
+    """
+    base_hidden = combined.hidden
+    forced: set[str] = set()
+    for _ in range(MAX_ROUNDS):
+        combined.hidden = frozenset(base_hidden | forced)
+        chosen = suppress(combined, threshold).suppressed
+        wrong = chosen & figure_keys
+        if not wrong:
+            combined.hidden = base_hidden
+            return (chosen | forced) & set(own)
+        around = {c for r in relations if set(r.cells) & wrong for c in r.cells
+                  if c in own and own[c] > 0}
+        if around <= forced:
+            break
+        forced |= around
+    combined.hidden = base_hidden
+    return {c for c, v in own.items() if v > 0}
+
+
 def protect_breakdowns(raw_figures: Mapping[str, Any], protected_figures: Mapping[str, Any],
                        breakdowns: Breakdowns, *, threshold: int,
                        years: Iterable[int] | None = None,
@@ -187,13 +218,7 @@ def protect_breakdowns(raw_figures: Mapping[str, Any], protected_figures: Mappin
             weights={**linked.weights, **{c: PUBLISHED_WEIGHT for c in figure_keys
                                           if c not in hidden_figures}},
         )
-        chosen = suppress(combined, threshold)
-        suppressed = chosen.suppressed
-        if suppressed & figure_keys:
-            # Hiding a published figure cell is not ours to do: hide every breakdown cell
-            # of the year instead, then publish again the ones the attacker knows exactly
-            # anyway (pinned by published cells: publishing them reveals nothing).
-            suppressed = {c for c, v in own.items() if v > 0}
+        suppressed = _choose(combined, own, figure_keys, relations, threshold)
         report = audit_cells(combined.published(suppressed), combined.relations,
                              threshold=threshold, hidden=combined.hidden, quick=True)
         for _ in range(20):

@@ -386,3 +386,23 @@ def write_pdf(release: Mapping[str, Any], path: str | Path, lang: str = "nl") ->
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(pdf_bytes(render_report(release, lang=lang)))
     return target
+
+
+def write_publication(release: Mapping[str, Any], out: str | Path, lang: str = "nl",
+                      fmt: str = "html", tables: str | None = None) -> dict[str, Path]:
+    """The report (HTML or PDF) at ``out`` and, with ``tables``, every table beside it.
+
+    ``tables="xlsx"`` writes ``<stem>-tables.xlsx``, ``"csv"`` a folder
+    ``<stem>-tables/``; the report links them. Returns the paths written.
+    """
+    from thbmonitor.publish.workbook import write_tables
+
+    target = Path(out)
+    written: dict[str, Path] = {}
+    release = dict(release)
+    if tables is not None:
+        name = f"{target.stem}-tables" + (".xlsx" if tables == "xlsx" else "")
+        written["tables"] = write_tables(release, target.with_name(name), lang, tables)
+        release["downloads"] = [{"kind": tables, "href": name + ("/" if tables == "csv" else "")}]
+    written["report"] = write_report(release, target, lang, fmt)
+    return written
