@@ -34,7 +34,8 @@ from thbmonitor.publish.findings import FindingRule, find_changes, lookup, previ
 from thbmonitor.publish.tables import MISSING, Table, cell_text, report_tables
 from thbmonitor.publish.texts import LANGUAGES, N_, NOT_PUBLISHED, Texts, texts_for
 
-__all__ = ["KEY_METRICS", "render_report", "report_context", "write_pdf", "write_report"]
+__all__ = ["KEY_METRICS", "pdf_bytes", "pdf_document", "render_report", "report_context",
+           "write_pdf", "write_publication", "write_report"]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 #: The rows of the key-figures table, in order.
@@ -364,19 +365,25 @@ def write_report(release: Mapping[str, Any], path: str | Path, lang: str = "nl",
     return target
 
 
-def pdf_bytes(html: str) -> bytes:
-    """The PDF of a rendered report (WeasyPrint: the print stylesheet of the same template).
+def pdf_document(html: str) -> Any:
+    """The laid-out pages of a rendered report (a ``weasyprint.Document``).
 
-    WeasyPrint is a maintained HTML/CSS-to-PDF engine that runs offline (Pango for text);
-    the report has no external resource, and a URL fetcher that refuses everything
-    makes sure nothing is fetched.
+    WeasyPrint is a maintained HTML/CSS-to-PDF engine that runs offline (Pango for
+    text): the print stylesheet of the same template gives A4 pages, page numbers,
+    running headers and the contents' page numbers. The report has no external
+    resource, and a URL fetcher that refuses everything makes sure nothing is fetched.
     """
     from weasyprint import HTML
 
     def no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
         raise UsageError(f"the report refers to an external resource ({url[:60]})")
 
-    result: bytes = HTML(string=html, url_fetcher=no_fetch).write_pdf()
+    return HTML(string=html, url_fetcher=no_fetch).render()
+
+
+def pdf_bytes(html: str) -> bytes:
+    """The PDF of a rendered report."""
+    result: bytes = pdf_document(html).write_pdf()
     return result
 
 
