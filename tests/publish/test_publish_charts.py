@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from xml.etree import ElementTree
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from publish_builder import cross_with, release_figures, set_path, steady, year_figures
