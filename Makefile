@@ -10,6 +10,7 @@ STAMP := $(VENV)/.installed
 setup: $(STAMP) chromium
 
 $(STAMP): pyproject.toml
+	$(MAKE) --no-print-directory system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -41,3 +42,18 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache
+
+# Debian libraries of the PDF report (WeasyPrint: Pango, HarfBuzz, fontconfig, a font) and
+# poppler-utils (pdftoppm, for the PDF tests and docs/screenshots): installed only when absent,
+# so running it again does nothing. Needs root (CI runs as root).
+PDF_LIBS := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz.so.0 libfontconfig.so.1
+.PHONY: system-deps
+system-deps:
+	@missing=""; \
+	for lib in $(PDF_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
+	if [ -n "$$missing" ] || ! command -v pdftoppm >/dev/null || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
+	  echo "installing Debian packages for the PDF report (missing:$$missing)"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 fonts-dejavu-core \
+	    poppler-utils; \
+	fi

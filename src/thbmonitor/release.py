@@ -135,15 +135,48 @@ def pattern_counts(db: Database, year: int, threshold: int) -> dict[str, Any]:
     return counts
 
 
+#: The report's tables cover this many years, ending in the report's year.
+REPORT_YEARS = 5
+
+
+def breakdowns(db: Database, year: int, raw: dict[str, Any], published: dict[str, Any],
+               *, protected: bool = True) -> dict[str, Any]:
+    """The further breakdowns of the last five years, protected with the figures."""
+    from thbmonitor.figures.breakdowns import count_breakdowns
+    from thbmonitor.publish.protection import protect_breakdowns
+
+    first = max(year - REPORT_YEARS + 1, min(int(e["year"]) for e in raw.get("series") or [raw]))
+    counted = count_breakdowns(db, first, year)
+    if not protected:
+        return {"tables": {str(y): counted.tables[y] for y in counted.tables}, "suppressed": [],
+                "threshold": None}
+    result = protect_breakdowns(
+        raw, published, counted, threshold=int(db.setting("publication.threshold")),
+        years=range(first, year + 1), priorities=list(db.setting("publication.priorities")))
+    return result.to_dict()
+
+
+def publication_settings(db: Database) -> dict[str, Any]:
+    """The publisher's settings of the cover and colophon."""
+    return {name: db.setting(f"publication.{name}") for name in ("publisher", "contact", "date")}
+
+
 def build_release(db: Database, year: int, *, estimate: dict[str, Any] | None = None,
                   protected: bool = True, with_estimate: bool = True,
-                  with_patterns: bool = True) -> dict[str, Any]:
+                  with_patterns: bool = True, with_breakdowns: bool = True) -> dict[str, Any]:
     """Everything the annual report shows, from the stored data, settings and seed."""
-    figures = figures_with_findings(db, year, protected=protected)
     threshold = int(db.setting("publication.threshold"))
+    raw = compute_figures(db, year).to_dict()
+    published = (protect(raw, threshold, list(db.setting("publication.priorities")))
+                 if protected else raw)
+    figures = with_findings(published, alpha=float(db.setting("findings.alpha")),
+                            min_count=threshold)
     if estimate is None and with_estimate:
         estimate = dark_figure(db, year)
     return {
+        "breakdowns": (breakdowns(db, year, raw, published, protected=protected)
+                       if with_breakdowns else None),
+        "publication": publication_settings(db),
         "figures": figures,
         "estimate": estimate,
         "patterns": pattern_counts(db, year, threshold) if with_patterns else None,

@@ -31,26 +31,33 @@ def report(
     year: Annotated[int, typer.Option("--year", help="Year of the report.")],
     db: DbOption = None,
     lang: Annotated[str, typer.Option("--lang", help="nl or en.")] = "nl",
-    fmt: Annotated[str, typer.Option("--format", help="html (pdf: not available yet).")] = "html",
+    fmt: Annotated[str, typer.Option("--format", help="html or pdf (A4, WeasyPrint).")] = "html",
     out: Annotated[Path | None, typer.Option("--out", help="Output file.")] = None,
+    tables: Annotated[str | None, typer.Option(
+        "--tables", help="Also write every table for reuse: xlsx (one workbook) or csv "
+        "(a folder); the report links them.")] = None,
 ) -> None:
-    """The annual report as one self-contained HTML file."""
-    from thbmonitor.publish import LANGUAGES, write_report
+    """The annual report as one self-contained HTML file or an A4 PDF."""
+    from thbmonitor.publish import LANGUAGES
+    from thbmonitor.publish.report import write_publication
     from thbmonitor.release import build_release
 
     with user_errors():
         if lang not in LANGUAGES:
             raise UsageError(f"--lang takes one of: {', '.join(LANGUAGES)}")
-        if fmt != "html":
-            raise UsageError("only --format html is available; print the HTML to PDF from a "
-                             "browser until PDF output lands")
+        if fmt not in ("html", "pdf"):
+            raise UsageError("--format takes one of: html, pdf")
+        if tables is not None and tables not in ("xlsx", "csv"):
+            raise UsageError("--tables takes one of: xlsx, csv")
         with progress(f"report {year}: figures, findings, dark figure") as bar:
             # write: the pattern counts in the report are a read the audit log records
             with store(db, "write") as opened:
                 release = build_release(opened.db, year)
             bar.update(bar.task_ids[0], description=f"report {year}: writing")
-            path = write_report(release, out or Path(f"report-{year}-{lang}.html"), lang)
-    console.print(f"report written: {plain(path)}")
+            written = write_publication(release, out or Path(f"report-{year}-{lang}.{fmt}"),
+                                        lang, fmt, tables)
+    for kind, path in written.items():
+        console.print(f"{kind} written: {plain(path)}")
 
 
 @app.command("demo")

@@ -19,10 +19,12 @@ from typing import Any
 
 import vl_convert as vlc
 
-from thbmonitor.publish.findings import lookup, previous_value
-from thbmonitor.publish.texts import CHAIN_STAGE, FORM, Texts, texts_for
+from thbmonitor.publish.findings import lookup
+from thbmonitor.publish.tables import YEARS, Row, Table
+from thbmonitor.publish.texts import CHAIN_STAGE, FORM, NOT_PUBLISHED, Texts, texts_for
 
-__all__ = ["CHAIN_PATHS", "Chart", "chain_records", "chart_spec", "render_charts"]
+__all__ = ["CHAIN_PATHS", "Chart", "chain_records", "chart_spec", "render_charts",
+           "stacked_records"]
 
 SPEC_DIR = Path(__file__).parent / "charts"
 D3_LOCALE: dict[str, Any] = {"nl": "nl-NL", "en": "en-US"}
@@ -47,6 +49,7 @@ class Chart:
     description: str
     svg: str
     spec: dict[str, Any]
+    table: Table | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "title": self.title, "description": self.description,
@@ -77,46 +80,64 @@ def chart_spec(name: str, records: list[dict[str, Any]],
 
 
 def _render(name: str, spec_name: str, records: list[dict[str, Any]], words: dict[str, str],
-            t: Texts) -> Chart:
+            t: Texts, table: Table | None = None) -> Chart:
     spec = chart_spec(spec_name, records, words)
     svg = vlc.vegalite_to_svg(spec, format_locale=D3_LOCALE[t.lang], allowed_base_urls=[])
-    return Chart(name, words["title"], words["description"], svg, spec)
+    if table is not None:
+        table.title = words["title"]
+    return Chart(name, words["title"], words["description"], svg, spec, table)
 
 
-def _series_points(figures: Mapping[str, Any]) -> list[tuple[int, Any]]:
-    series = figures.get("series") or []
-    points = [(int(e["year"]), lookup(e, "victims.total")) for e in series]
-    if not points:
-        year = int(figures["year"])
-        points = [(year - 1, lookup(figures, "victims.previous")),
-                  (year, lookup(figures, "victims.total"))]
-    points = [(y, v) for y, v in points if v is not None]
-    while len(points) > 1 and points[0][1] == 0:  # years before the first report
-        points = points[1:]
-    return points
-
-
-def _comparison(figures: Mapping[str, Any], path_of: Any, previous_of: Any,
-                t: Texts) -> list[dict[str, Any]]:
+def _years(figures: Mapping[str, Any]) -> tuple[list[int], dict[int, Mapping[str, Any]]]:
+    """The last five years of the series (the report's years) and their entries."""
     year = int(figures["year"])
+    entries: dict[int, Mapping[str, Any]] = {int(e["year"]): e for e in figures.get("series") or []}
+    entries[year] = figures
+    first = max(year - YEARS + 1, min(entries))
+    return [y for y in range(first, year + 1) if y in entries], entries
+
+
+def stacked_records(figures: Mapping[str, Any], path_of: Any, t: Texts
+                    ) -> tuple[list[dict[str, Any]], Table]:
+    """Records of a chart stacked by form over the years, and its data table.
+
+    A suppressed cell keeps its record (value 0, so the form stays in the legend)
+    and marks the year's total label with `NOT_PUBLISHED`: never silently dropped.
+    """
+    years, entries = _years(figures)
     records: list[dict[str, Any]] = []
-    for order, form in enumerate(FORM):
-        for y, value in ((year - 1, previous_of(form)), (year, lookup(figures, path_of(form)))):
-            if value is None:
+    table = Table("chart", "", t._("Form of exploitation"), years)
+    per_form: dict[str, list[Any]] = {form: [] for form in FORM}
+    for y in years:
+        values = {form: lookup(entries[y], path_of(form)) for form in FORM}
+        for form, value in values.items():
+            per_form[form].append(value)
+        known = sum(v for v in values.values() if v is not None)
+        hidden = any(v is None for v in values.values())
+        total_label = t.number(known) + (f" ({NOT_PUBLISHED})" if hidden else "")
+        for order, (form, value) in enumerate(values.items()):
+            if value == 0 and not any(per_form[form]):
                 continue
-            records.append({"category": t.label("exploitation", form), "order": order,
-                            "year": str(y), "value": value, "label": t.number(value)})
-    return records
+            records.append({"year": str(y), "category": t.label("exploitation", form),
+                            "order": order, "value": value or 0,
+                            "suppressed": value is None, "is_total": order == 0,
+                            "total": known, "total_label": total_label})
+    for form, cells in per_form.items():
+        if any(v is None or v for v in cells):
+            table.rows.append(Row(t.label("exploitation", form), cells))
+    return records, table
 
 
 def chain_records(figures: Mapping[str, Any], t: Texts) -> list[dict[str, Any]]:
-    """The funnel's records: one per chain stage with a publishable value."""
+    """The funnel's records: one per chain stage and year; a suppressed stage is marked."""
+    years, entries = _years(figures)
     records = []
     for order, (stage, path) in enumerate(CHAIN_PATHS.items()):
-        value = lookup(figures, path)
-        if value is not None:
-            records.append({"stage": t._(CHAIN_STAGE[stage]), "order": order,
-                            "value": value, "label": t.number(value)})
+        for y in years:
+            value = lookup(entries[y], path)
+            records.append({"stage": t._(CHAIN_STAGE[stage]), "order": order, "year": str(y),
+                            "value": value or 0, "suppressed": value is None,
+                            "label": NOT_PUBLISHED if value is None else t.number(value)})
     return records
 
 
@@ -124,47 +145,41 @@ def render_charts(figures: Mapping[str, Any], t: Texts | str) -> list[Chart]:
     """The report's charts in the language of ``t`` ('nl', 'en' or a Texts)."""
     t = texts_for(t) if isinstance(t, str) else t
     year = int(figures["year"])
-    years = {"year": year, "previous_year": year - 1}
+    years, _ = _years(figures)
+    span = {"first": years[0], "year": year}
     charts = []
-
-    points = _series_points(figures)
-    per_year = [{"year": str(y), "value": v, "label": t.number(v), "current": y == year}
-                for y, v in points]
-    first = points[0][0] if points else year
-    charts.append(_render("victims_per_year", "victims_per_year", per_year, {
-        "title": t._("Victims per year"),
+    records, table = stacked_records(figures, lambda form: f"victims.by.exploitation.{form}", t)
+    charts.append(_render("victims_per_year", "victims_per_year", records, {
+        "title": t._("Victims per year by form of exploitation, %(first)s to %(year)s", **span),
         "x_title": t._("Year"), "y_title": t._("Number of victims"),
-        "description": t._("Bar chart of the number of registered victims per year, "
-                           "%(first)s to %(year)s; %(value)s in %(year)s.",
-                           first=first, year=year,
-                           value=t.number(lookup(figures, "victims.total"))),
-    }, t))
-
-    charts.append(_render("exploitation", "year_comparison", _comparison(
-        figures, lambda form: f"victims.by.exploitation.{form}",
-        lambda form: previous_value(figures, f"victims.by.exploitation.{form}"), t), {
-        "title": t._("Victims by form of exploitation, %(previous_year)s and %(year)s", **years),
-        "x_title": t._("Number of victims"), "legend_title": t._("Year"),
-        "description": t._("Bar chart comparing the number of victims per form of "
-                           "exploitation in %(previous_year)s and %(year)s.", **years),
-    }, t))
+        "legend_title": t._("Form of exploitation"),
+        "description": t._("Stacked bar chart of the number of registered victims per year by "
+                           "form of exploitation, %(first)s to %(year)s; %(value)s in %(year)s.",
+                           value=t.number(lookup(figures, "victims.total")), **span),
+    }, t, table))
 
     def minors(form: str) -> str:
         return f"victims.cross.exploitation_by_age_group.{form}.minor"
 
-    charts.append(_render("minors", "year_comparison", _comparison(
-        figures, minors, lambda form: previous_value(figures, minors(form)), t), {
-        "title": t._("Minor victims by form of exploitation, %(previous_year)s and %(year)s",
-                     **years),
-        "x_title": t._("Number of minor victims"), "legend_title": t._("Year"),
-        "description": t._("Bar chart comparing the number of minor victims per form of "
-                           "exploitation in %(previous_year)s and %(year)s.", **years),
-    }, t))
+    records, table = stacked_records(figures, minors, t)
+    charts.append(_render("minors", "victims_per_year", records, {
+        "title": t._("Minor victims per year by form of exploitation, %(first)s to %(year)s",
+                     **span),
+        "x_title": t._("Year"), "y_title": t._("Number of minor victims"),
+        "legend_title": t._("Form of exploitation"),
+        "description": t._("Stacked bar chart of the number of minor victims per year by form "
+                           "of exploitation, %(first)s to %(year)s. %(marker)s after a total: "
+                           "a part is not published and not in the bar.",
+                           marker=NOT_PUBLISHED, **span),
+    }, t, table))
 
     charts.append(_render("chain_funnel", "chain_funnel", chain_records(figures, t), {
-        "title": t._("The criminal-justice chain in %(year)s", **years),
-        "description": t._("Funnel of the criminal-justice chain in %(year)s: police "
-                           "investigations, suspects, cases registered and decided by the "
-                           "prosecution service, summonses, verdicts and convictions.", **years),
+        "title": t._("The criminal-justice chain, %(first)s to %(year)s", **span),
+        "x_title": t._("Number"), "legend_title": t._("Year"),
+        "description": t._("Bar chart of the criminal-justice chain per year, %(first)s to "
+                           "%(year)s: police investigations, suspects, cases registered and "
+                           "decided by the prosecution service, summonses, verdicts and "
+                           "convictions. %(marker)s: not published.",
+                           marker=NOT_PUBLISHED, **span),
     }, t))
     return charts

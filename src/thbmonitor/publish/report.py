@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
@@ -31,9 +31,11 @@ import thbmonitor
 from thbmonitor.errors import UsageError
 from thbmonitor.publish.charts import CHAIN_PATHS, render_charts
 from thbmonitor.publish.findings import FindingRule, find_changes, lookup, previous_value
-from thbmonitor.publish.texts import LABELS, LANGUAGES, NOT_PUBLISHED, Texts, texts_for
+from thbmonitor.publish.tables import MISSING, Table, cell_text, report_tables
+from thbmonitor.publish.texts import LANGUAGES, N_, NOT_PUBLISHED, Texts, texts_for
 
-__all__ = ["KEY_METRICS", "render_report", "report_context", "write_report"]
+__all__ = ["KEY_METRICS", "pdf_bytes", "pdf_document", "render_report", "report_context",
+           "write_pdf", "write_publication", "write_report"]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 #: The rows of the key-figures table, in order.
@@ -51,8 +53,6 @@ KEY_METRICS = (
     "chain.verdicts.total",
     "chain.verdicts.conviction_pct",
 )
-BREAKDOWNS = ("exploitation", "age_group", "sex", "scope", "nationality_group", "source_type")
-TOP_NATIONALITIES = 10
 #: Shown for last year's value when there is no data for last year at all.
 NO_DATA = "–"
 
@@ -105,39 +105,6 @@ def _row(t: Texts, figures: Mapping[str, Any], metric: str, label: str) -> dict[
             "previous": shown, "change": change, "relative": relative}
 
 
-def _breakdowns(t: Texts, figures: Mapping[str, Any]) -> list[dict[str, Any]]:
-    tables = []
-    for table in (*BREAKDOWNS, "nationality"):
-        cells = lookup(figures, f"victims.by.{table}")
-        if not isinstance(cells, Mapping):
-            continue
-        keys = list(cells)
-        if table == "nationality":
-            keys = sorted(keys, key=lambda k: (cells[k] is None, -(cells[k] or 0), k))
-            keys = keys[:TOP_NATIONALITIES]
-        elif table in LABELS:
-            known = [k for k in LABELS[table] if k in cells]
-            keys = known + [k for k in keys if k not in known]
-        rows = [_row(t, figures, f"victims.by.{table}.{key}", t.label(table, key))
-                for key in keys]
-        tables.append({"id": table, "title": t.table_title(table), "rows": rows})
-    return tables
-
-
-def _cross(t: Texts, figures: Mapping[str, Any]) -> dict[str, Any] | None:
-    cells = lookup(figures, "victims.cross.exploitation_by_age_group")
-    if not isinstance(cells, Mapping):
-        return None
-    ages = [a for a in LABELS["age_group"] if any(a in (v or {}) for v in cells.values())]
-    forms = [f for f in LABELS["exploitation"] if f in cells]
-    forms += [f for f in cells if f not in forms]
-    return {
-        "columns": [t.label("age_group", a) for a in ages],
-        "rows": [{"label": t.label("exploitation", f),
-                  "cells": [t.number((cells[f] or {}).get(a)) for a in ages]} for f in forms],
-    }
-
-
 def _when(t: Texts, value: Any) -> str:
     if not value:
         return ""
@@ -169,6 +136,18 @@ def _headline(t: Texts, figures: Mapping[str, Any]) -> str:
                       n, **values)
 
 
+METHOD_LABEL = {
+    "stepwise": N_("log-linear model, interactions chosen step by step"),
+    "bic": N_("log-linear model, interactions chosen by the BIC"),
+    "main": N_("log-linear model of independent lists"),
+    "fixed": N_("log-linear model with fixed interactions"),
+}
+
+
+def _method(t: Texts, method: str) -> str:
+    return t._(METHOD_LABEL[method]) if method in METHOD_LABEL else method
+
+
 def _estimate(t: Texts, estimate: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not estimate:
         return None
@@ -182,10 +161,12 @@ def _estimate(t: Texts, estimate: Mapping[str, Any] | None) -> dict[str, Any] | 
         "low": t.number(ci[0]) if ci else None, "high": t.number(ci[1]) if ci else None,
         "level": t.percent(100 * float(estimate.get("ci_level") or 0.95)),
         "ratio": t.number(ratio, 1) if ratio is not None else None,
-        "method": str(estimate.get("method") or ""),
+        "method": _method(t, str(estimate.get("method") or "")),
         # Lists named after an organisation type are shown by that type's label.
         "lists": [t.label("source_type", str(x)) for x in estimate.get("lists") or []],
-        "terms": [str(x) for x in estimate.get("terms") or []],
+        # A model term `police:ngo` is the interaction of two lists: "Police × NGOs".
+        "terms": [" × ".join(t.label("source_type", part) for part in str(x).split(":"))
+                  for x in estimate.get("terms") or []],
         "warnings": [str(x) for x in estimate.get("warnings") or []],
     }
 
@@ -211,6 +192,81 @@ def _linkage(t: Texts, linkage: Mapping[str, Any] | None) -> dict[str, Any] | No
             "measured": linkage.get("precision") is not None}
 
 
+#: The sections in the contents, in order (the annex and colophon follow).
+CONTENTS = {
+    "introduction": N_("Introduction"), "key-figures": N_("Key figures"),
+    "findings": N_("Findings"), "victims": N_("Victims"),
+    "chain": N_("The criminal-justice chain"), "dark-figure": N_("The dark figure"),
+    "patterns": N_("Signals of organised exploitation"),
+}
+DOWNLOAD_LABEL = {"xlsx": N_("All tables as one Excel workbook (XLSX)"),
+                  "csv": N_("All tables as CSV files (a folder)")}
+#: The settings a reader needs to understand the numbers (never the pattern thresholds).
+READER_SETTINGS = {
+    "publication.threshold": N_("Smallest number published"),
+    "findings.alpha": N_("False discovery rate of the findings"),
+    "link.threshold": N_("Match probability from which reports are linked"),
+    "random.seed": N_("Seed of the random steps"),
+}
+
+
+def _shown(t: Texts, table: Table) -> dict[str, Any]:
+    """A table as the template shows it: formatted cells, marked when suppressed."""
+    rows = []
+    for row in table.rows:
+        percent = row.kind == "pct"
+        cells = []
+        for value, share in zip(row.values, row.shares(), strict=True):
+            heading = row.kind == "heading"
+            cells.append({
+                "value": "" if heading else cell_text(t, value, percent=percent),
+                "share": "" if heading or percent or share is MISSING and value is not MISSING
+                else cell_text(t, share, percent=True),
+                "suppressed": value is None})
+        rows.append({"label": row.label, "kind": row.kind, "cells": cells})
+    return {"id": table.id, "title": table.title, "row_header": table.row_header,
+            "years": table.years, "rows": rows, "notes": table.notes}
+
+
+def _publication(t: Texts, publication: Mapping[str, Any],
+                 provenance: Mapping[str, Any]) -> dict[str, str]:
+    when = str(publication.get("date") or "") or str(provenance.get("generated_at") or "")
+    shown, year = when, ""
+    try:
+        parsed = datetime.fromisoformat(when)
+        shown, year = format_date(parsed.date(), "long", locale=t.locale), str(parsed.year)
+    except ValueError:
+        pass
+    return {"publisher": str(publication.get("publisher") or "THB Monitor"),
+            "contact": str(publication.get("contact") or ""), "date": shown,
+            "year": year or shown}
+
+
+def _reader_settings(t: Texts, settings: Mapping[str, Any],
+                     rule: Mapping[str, Any]) -> list[dict[str, str]]:
+    values = {"publication.threshold": rule["min_count"], "findings.alpha": rule["alpha"],
+              **{k: v for k, v in settings.items() if k in READER_SETTINGS}}
+    out = []
+    for name, label in READER_SETTINGS.items():
+        if name not in values:
+            continue
+        value = values[name]
+        text = (t.number(value, 2) if isinstance(value, float) else str(value)
+                if name == "random.seed" else t.number(value))
+        out.append({"label": t._(label), "value": text})
+    return out
+
+
+def _vintage_summary(t: Texts, provenance: Mapping[str, Any]) -> str:
+    vintage = provenance.get("vintage") or []
+    dates = sorted(str(v.get("imported_at") or "")[:10] for v in vintage if v.get("imported_at"))
+    if not dates:
+        return t._("not recorded")
+    return t.ngettext("%(count)s file imported, the last on %(date)s",
+                      "%(count)s files imported, the last on %(date)s", len(vintage),
+                      count=t.number(len(vintage)), date=_when(t, dates[-1]))
+
+
 def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """Everything the template shows, as plain values (strings, lists, dicts)."""
     t = texts_for(lang)
@@ -225,8 +281,36 @@ def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
     provenance = release.get("provenance") or {}
     version = str(provenance.get("version") or thbmonitor.__version__)
     charts = [{"name": c.name, "title": c.title, "description": c.description,
-               "svg": Markup(c.svg)} for c in render_charts(figures, t)]
+               "svg": Markup(c.svg), "table": _shown(t, c.table) if c.table else None}
+              for c in render_charts(figures, t)]
+    tables = report_tables(release, t)
+    publication = _publication(t, release.get("publication") or {}, provenance)
+    title = t._("Trafficking in human beings: annual figures %(year)s", year=year)
+    threshold = int((figures.get("disclosure") or {}).get("threshold") or rule["min_count"])
     return {
+        "title": title,
+        "subtitle": t._("Registered victims and the criminal-justice chain, %(first)s to "
+                        "%(year)s", first=tables[0].years[0] if tables else year, year=year),
+        "first_year": tables[0].years[0] if tables else year,
+        "publication": publication,
+        "contents": [{"id": i, "title": t._(CONTENTS[i])} for i in CONTENTS
+                     if i != "patterns" or release.get("patterns")]
+                    + ([{"id": "downloads", "title": t._("Tables for reuse")}]
+                       if release.get("downloads") else [])
+                    + [{"id": "methods", "title": t._("Annex: methods")},
+                       {"id": "colophon", "title": t._("Colophon")}],
+        "victim_tables": [_shown(t, tab) for tab in tables if tab.id.startswith("victims-")],
+        "chain_tables": [_shown(t, tab) for tab in tables if tab.id.startswith("chain-")],
+        "downloads": [{"href": str(d["href"]), "label": t._(DOWNLOAD_LABEL.get(d["kind"],
+                                                                              d["kind"]))}
+                      for d in release.get("downloads") or []],
+        "threshold_below": t.number(threshold - 1),
+        "reader_settings": _reader_settings(t, provenance.get("settings") or {}, rule),
+        "vintage_summary": _vintage_summary(t, provenance),
+        "citation": t._("%(publisher)s (%(year)s). %(title)s. Version %(version)s, published "
+                        "%(date)s.", publisher=publication["publisher"],
+                        year=publication["year"], title=title, version=version,
+                        date=publication["date"]),
         "lang": lang, "year": year, "previous_year": year - 1,
         "headline": _headline(t, figures),
         "key_rows": [_row(t, figures, m, t.metric_label(m)) for m in KEY_METRICS],
@@ -234,8 +318,6 @@ def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
                       "direction": f["direction"]} for f in findings],
         "charts": [c for c in charts if c["name"] != "chain_funnel"],
         "funnel": next((c for c in charts if c["name"] == "chain_funnel"), None),
-        "breakdowns": _breakdowns(t, figures),
-        "cross": _cross(t, figures),
         "chain_rows": [_row(t, figures, path, t.label("chain", stage))
                        for stage, path in CHAIN_PATHS.items()],
         "has_suppressed": bool(figures.get("suppressed")),
@@ -253,7 +335,8 @@ def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
                          for k, v in sorted((provenance.get("settings") or {}).items())],
             "seed": provenance.get("seed"), "data_hash": provenance.get("data_hash"),
             "generated_at": _when(t, provenance.get("generated_at")),
-            "vintage": [{"kind": v.get("kind", ""), "source": v.get("source", ""),
+            "vintage": [{"kind": t.label("file_kind", str(v.get("kind", ""))),
+                         "source": v.get("source", ""),
                          "imported_at": _when(t, v.get("imported_at")),
                          "file_hash": str(v.get("file_hash") or "")}
                         for v in provenance.get("vintage") or []],
@@ -269,9 +352,64 @@ def render_report(release: Mapping[str, Any], *, lang: str = "nl") -> str:
     return template.render(**report_context(release, lang))
 
 
-def write_report(release: Mapping[str, Any], path: str | Path, lang: str = "nl") -> Path:
-    """Write the report to ``path`` (UTF-8) and return the path."""
+def write_report(release: Mapping[str, Any], path: str | Path, lang: str = "nl",
+                 fmt: str = "html") -> Path:
+    """Write the report to ``path`` (UTF-8 HTML, or PDF with ``fmt="pdf"``); return the path."""
+    if fmt == "pdf":
+        return write_pdf(release, path, lang)
+    if fmt != "html":
+        raise UsageError(f"Unknown report format {fmt!r}; use html or pdf.")
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render_report(release, lang=lang), encoding="utf-8")
     return target
+
+
+def pdf_document(html: str) -> Any:
+    """The laid-out pages of a rendered report (a ``weasyprint.Document``).
+
+    WeasyPrint is a maintained HTML/CSS-to-PDF engine that runs offline (Pango for
+    text): the print stylesheet of the same template gives A4 pages, page numbers,
+    running headers and the contents' page numbers. The report has no external
+    resource, and a URL fetcher that refuses everything makes sure nothing is fetched.
+    """
+    from weasyprint import HTML
+
+    def no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        raise UsageError(f"the report refers to an external resource ({url[:60]})")
+
+    return HTML(string=html, url_fetcher=no_fetch).render()
+
+
+def pdf_bytes(html: str) -> bytes:
+    """The PDF of a rendered report."""
+    result: bytes = pdf_document(html).write_pdf()
+    return result
+
+
+def write_pdf(release: Mapping[str, Any], path: str | Path, lang: str = "nl") -> Path:
+    """Write the report as an A4 PDF to ``path`` and return the path."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(pdf_bytes(render_report(release, lang=lang)))
+    return target
+
+
+def write_publication(release: Mapping[str, Any], out: str | Path, lang: str = "nl",
+                      fmt: str = "html", tables: str | None = None) -> dict[str, Path]:
+    """The report (HTML or PDF) at ``out`` and, with ``tables``, every table beside it.
+
+    ``tables="xlsx"`` writes ``<stem>-tables.xlsx``, ``"csv"`` a folder
+    ``<stem>-tables/``; the report links them. Returns the paths written.
+    """
+    from thbmonitor.publish.workbook import write_tables
+
+    target = Path(out)
+    written: dict[str, Path] = {}
+    release = dict(release)
+    if tables is not None:
+        name = f"{target.stem}-tables" + (".xlsx" if tables == "xlsx" else "")
+        written["tables"] = write_tables(release, target.with_name(name), lang, tables)
+        release["downloads"] = [{"kind": tables, "href": name + ("/" if tables == "csv" else "")}]
+    written["report"] = write_report(release, target, lang, fmt)
+    return written

@@ -80,6 +80,7 @@ SOURCE_LABEL = {
     "reception_centre": N_("Reception centres"), "guardianship": N_("Guardianship"),
     "municipality": N_("Municipalities"), "shelter": N_("Shelters"), "ngo": N_("NGOs"),
     "lawyer": N_("Lawyers"), "self": N_("Self-reported"), "other": N_("Other"),
+    "care": N_("Care coordinators"),
 }
 SOURCE = {
     "police": N_("the police"), "border_police": N_("the border police"),
@@ -114,6 +115,12 @@ CHAIN_STAGE = {
     "summons": N_("Brought before a judge (summons)"), "verdicts": N_("First-instance verdicts"),
     "convictions": N_("Convictions"),
 }
+FILE_KIND_LABEL = {
+    "reports": N_("Reports"), "locations": N_("Locations"),
+    "investigations": N_("Police investigations"), "suspects": N_("Suspects"),
+    "cases": N_("Prosecution cases"), "verdicts": N_("Verdicts"),
+    "organisations": N_("Organisations"), "persons": N_("Persons"),
+}
 TABLE_TITLE = {
     "exploitation": N_("Form of exploitation"), "age_group": N_("Age group"), "sex": N_("Sex"),
     "scope": N_("Scope"), "source_type": N_("Reported by"), "nationality": N_("Nationality"),
@@ -124,6 +131,7 @@ LABELS = {
     "scope": SCOPE_LABEL, "source_type": SOURCE_LABEL, "nationality_group": GROUP_LABEL,
     "by_exploitation": EXPLOITATION_LABEL, "by_source_type": SOURCE_LABEL,
     "by_scope": INVESTIGATION_SCOPE_LABEL, "sexual_by_scope": INVESTIGATION_SCOPE_LABEL,
+    "file_kind": FILE_KIND_LABEL,
 }
 #: Fixed metrics: the plural noun phrase a sentence counts ("the number of ...").
 FIXED_WHAT = {

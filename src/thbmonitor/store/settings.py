@@ -332,3 +332,15 @@ SETTINGS.declare(
     "patterns.fairness.min_cell", 10,
     "Fairness report: groups with fewer persons than this are suppressed.",
     minimum=2, maximum=1000)
+SETTINGS.declare(
+    "publication.publisher", "THB Monitor",
+    "Publisher named on the report's cover and colophon and in the citation.",
+)
+SETTINGS.declare(
+    "publication.contact", "",
+    "Contact for questions about the report (an address or e-mail), printed in the colophon.",
+)
+SETTINGS.declare(
+    "publication.date", "",
+    "Publication date on the cover (YYYY-MM-DD); empty: the date the report is generated.",
+    pattern=r"(\d{4}-\d{2}-\d{2})?", pattern_help="a date YYYY-MM-DD, or empty")
