@@ -169,8 +169,8 @@ def build_release(db: Database, year: int, *, estimate: dict[str, Any] | None = 
     raw = compute_figures(db, year).to_dict()
     published = (protect(raw, threshold, list(db.setting("publication.priorities")))
                  if protected else raw)
-    figures = with_findings(published, alpha=float(db.setting("findings.alpha")),
-                            min_count=threshold)
+    figures = with_findings(raw, published=published if protected else None,
+                            **finding_rule(db))
     if estimate is None and with_estimate:
         estimate = dark_figure(db, year)
     return {
