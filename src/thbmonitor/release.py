@@ -178,6 +178,7 @@ def build_release(db: Database, year: int, *, estimate: dict[str, Any] | None = 
                        if with_breakdowns else None),
         "publication": publication_settings(db),
         "figures": figures,
+        "findings_rule": finding_rule(db),
         "estimate": estimate,
         "patterns": pattern_counts(db, year, threshold) if with_patterns else None,
         "linkage": latest_linkage(db),

@@ -152,7 +152,9 @@ def test_without_estimate_says_so() -> None:
 def test_methods_note_and_linkage(pages: dict[str, tuple[str, Page]]) -> None:
     en = pages["en"][1].body
     assert "exact conditional test for two Poisson counts" in en
-    assert "Benjamini–Hochberg" in en and "at least 10 in both years" in en
+    assert "Benjamini–Hochberg" in en and "a number below 10 can be a finding" in en
+    assert "The key indicators (15 in this release) were specified in advance" in en
+    assert "overdispersion" in en and "over the last 5 years" in en
     assert "rose by at least 50% or fell by at least 33%" in en
     assert "precision 98.1%, recall 95.4% and F1 96.7%" in en
     assert "precisie van 98,1%" in pages["nl"][1].body
@@ -193,11 +195,12 @@ def test_findings_are_computed_when_missing_or_empty(unjudged: list | None) -> N
 
 
 def test_findings_rule_of_the_release_is_used_and_described() -> None:
-    release = release_2024(findings_rule={"family": "table", "alpha": 0.01})
+    release = release_2024(findings_rule={"alpha": 0.01, "window": 4,
+                                          "key_indicators": {"victims.total": "both"}})
     release["figures"]["findings"] = []
     page = Page(render_report(release, lang="en"))
-    assert "applied within each published table" in page.body
-    assert "at most 0.01" in page.body
+    assert "The key indicators (1 in this release)" in page.body
+    assert "at most 0.01" in page.body and "over the last 4 years" in page.body
 
 
 def test_write_report(tmp_path: Path) -> None:
@@ -215,7 +218,7 @@ def test_first_year_without_series_or_previous_renders() -> None:
     page = Page(render_report({"figures": figures}, lang="nl"))
     assert "868 slachtoffers gemeld in 2019" in page.body
     assert "Slachtoffers – 868 – –" in page.body  # no data for 2018, not "not published"
-    assert "Geen enkel cijfer veranderde significant" in page.body
+    assert "Er zijn geen gegevens over 2018, dus geen cijfer wordt daarmee vergeleken" in page.body
     assert len(page.all("svg")) >= 3
 
 

@@ -1,4 +1,4 @@
-"""`thb report --format pdf --tables xlsx|csv` on a real (empty) DuckDB file."""
+"""`thb report --format pdf --tables xlsx|csv` on a real DuckDB file with one linked report."""
 
 from __future__ import annotations
 
@@ -17,6 +17,11 @@ def test_report_as_pdf_with_its_workbook(tmp_path: Path) -> None:
     db = tmp_path / "thb.duckdb"
     with Database(db) as database:
         database.set_setting("publication.publisher", "Rapporteur (test)")
+        database.execute(
+            "INSERT INTO reports (source, report_id, source_type, report_date, exploitation, "
+            "scope, row_hash, import_id, row_number) VALUES ('police-oost', 'r1', 'police', "
+            "DATE '2024-03-01', ['sexual'], 'domestic', 'h', 1, 1)")
+        database.execute("INSERT INTO person_reports VALUES ('police-oost', 'r1', 'p1')")
     out = tmp_path / "jaarcijfers-2024.pdf"
     result = CliRunner().invoke(app, ["report", "--year", "2024", "--db", str(db), "--format",
                                       "pdf", "--tables", "xlsx", "--out", str(out)])

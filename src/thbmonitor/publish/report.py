@@ -277,7 +277,8 @@ def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
     if not findings:  # absent, or the empty list of figures nobody judged yet
         findings = [f.to_dict() for f in find_changes(
             figures, alpha=rule["alpha"], min_count=rule["min_count"], strong=rule["strong"],
-            strong_points=rule["strong_points"], family=rule["family"])]
+            strong_points=rule["strong_points"], window=rule["window"],
+            key_indicators=rule["key_indicators"])]
     provenance = release.get("provenance") or {}
     version = str(provenance.get("version") or thbmonitor.__version__)
     charts = [{"name": c.name, "title": c.title, "description": c.description,
@@ -312,10 +313,16 @@ def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
                         year=publication["year"], title=title, version=version,
                         date=publication["date"]),
         "lang": lang, "year": year, "previous_year": year - 1,
+        "previous_available": bool(figures.get(
+            "previous_available", lookup(figures, "victims.previous") is not None)),
         "headline": _headline(t, figures),
         "key_rows": [_row(t, figures, m, t.metric_label(m)) for m in KEY_METRICS],
         "findings": [{"text": f["text"][lang], "strength": f["strength"],
-                      "direction": f["direction"]} for f in findings],
+                      "direction": f["direction"]} for f in findings
+                     if f.get("family", "key") == "key"],
+        "exploratory": [{"text": f["text"][lang], "strength": f["strength"],
+                         "direction": f["direction"]} for f in findings
+                        if f.get("family", "key") != "key"],
         "charts": [c for c in charts if c["name"] != "chain_funnel"],
         "funnel": next((c for c in charts if c["name"] == "chain_funnel"), None),
         "chain_rows": [_row(t, figures, path, t.label("chain", stage))
@@ -328,7 +335,9 @@ def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "rule": {"alpha": t.number(rule["alpha"], 2), "min_count": t.number(rule["min_count"]),
                  "strong_rise": t.percent(100 * (rule["strong"] - 1)),
                  "strong_fall": t.percent(100 * (1 - 1 / rule["strong"])),
-                 "strong_points": t.number(rule["strong_points"]), "family": rule["family"]},
+                 "strong_points": t.number(rule["strong_points"]), "family": rule["family"],
+                 "window": t.number(rule.get("window", 5)),
+                 "key_count": t.number(len(rule.get("key_indicators") or {}))},
         "provenance": {
             "version": version, "package_version": thbmonitor.__version__,
             "settings": [(str(k), json.dumps(v, ensure_ascii=False, default=str))
