@@ -173,7 +173,7 @@ class LinkModel:
             self._fit()
         except (ValueError, ZeroDivisionError, EMTrainingException) as exc:
             # Splink's own messages name rules and parameters, never values.
-            log.warning("model training failed: %s: %s", type(exc).__name__, exc)
+            log.info("model training failed: %s: %s", type(exc).__name__, exc)
             raise UntrainableError(
                 f"Splink cannot estimate the model from these {n:,} reports "
                 f"({type(exc).__name__}: {str(exc)[:160]})") from exc
