@@ -13,6 +13,7 @@ from thbmonitor.cli.app import (
     app,
     console,
     emit,
+    err_console,
     on_interrupt,
     plain,
     plural,
@@ -77,6 +78,8 @@ def _render(result: Any) -> None:
     console.print(f"pairs scored: {r.pairs_scored:,}; linking pairs: {r.pairs:,}; "
                   f"pairs in review: {r.pairs_in_review:,}; decisions applied: "
                   f"{r.decisions_applied:,}")
+    for warning in getattr(r, "warnings", None) or []:
+        err_console.print(f"note: {warning}", markup=False, highlight=False)
     if r.pairs_in_review:
         console.print("list the pairs to review with `thb review`")
 
