@@ -80,6 +80,7 @@ class Ctx:
     form: dict[str, Any]
     files: dict[str, tuple[str, bytes]]
     state: WebState
+    memo: dict[str, Any] = field(default_factory=dict)  # per request
 
     @property
     def db(self) -> Database:

@@ -89,10 +89,18 @@ def _latest_year(ctx: Ctx) -> int | None:
 
 def _version(ctx: Ctx) -> tuple[Any, ...]:
     """Changes whenever the figures could: imports, link runs, decisions, settings."""
+    if "version" not in ctx.memo:
+        ctx.memo["version"] = _store_version(ctx)
+    version: tuple[Any, ...] = ctx.memo["version"]
+    return version
+
+
+def _store_version(ctx: Ctx) -> tuple[Any, ...]:
     return tuple(ctx.db.execute(
         "SELECT (SELECT count(*) FROM imports), (SELECT max(import_id) FROM imports), "
         "(SELECT count(*) FROM reports), (SELECT max(started_at) FROM link_runs), "
-        "(SELECT max(updated_at) FROM settings)").fetchone())
+        "(SELECT max(updated_at) FROM settings), "
+        "(SELECT max(year(report_date)) FROM reports)").fetchone())
 
 
 def _figures(ctx: Ctx, year: int, protected: bool) -> dict[str, Any]:
@@ -174,7 +182,8 @@ def register(web: Web) -> None:  # noqa: C901 (one list of routes, read top to b
     @route("GET", "/dashboard", "dashboard.view",
            summary="the latest year's protected figures and the report's charts")
     def dashboard(ctx: Ctx) -> View:
-        year = _latest_year(ctx)
+        latest = _version(ctx)[-1]
+        year = None if latest is None else int(latest)
         if year is None:
             return View({"year": None, "figures": None, "charts": []}, "dashboard.html.j2")
         figures = _figures(ctx, year, True)
