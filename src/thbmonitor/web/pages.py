@@ -115,6 +115,19 @@ def _figures(ctx: Ctx, year: int, protected: bool) -> dict[str, Any]:
     return figures
 
 
+def _dark_figure(ctx: Ctx, year: int) -> dict[str, Any] | None:
+    """The report's default estimate of the dark figure (stepwise MSE), cached per version."""
+    from thbmonitor.release import dark_figure
+
+    key = ("dark_figure", year, _version(ctx))
+    if key not in ctx.state.cache:
+        estimate = dark_figure(ctx.db, year)
+        keys = ("observed", "estimate", "dark_figure", "ci", "ci_level", "method", "lists")
+        ctx.state.cache[key] = None if estimate is None else {k: estimate.get(k) for k in keys}
+    result: dict[str, Any] | None = ctx.state.cache[key]
+    return result
+
+
 def _charts(ctx: Ctx, figures: dict[str, Any]) -> list[dict[str, Any]]:
     from thbmonitor.publish.charts import render_charts
 
@@ -204,8 +217,8 @@ def register(web: Web) -> None:  # noqa: C901 (one list of routes, read top to b
             audit.record(ctx.db, "read", "figures.unprotected", actor=ctx.who,
                          detail={"year": year})
         data = _figures(ctx, year, bool(protected))
-        return View({"year": year, "protected": bool(protected), "figures": data},
-                    "figures.html.j2")
+        return View({"year": year, "protected": bool(protected), "figures": data,
+                     "dark_figure": _dark_figure(ctx, year)}, "figures.html.j2")
 
     # -- intake (registrars, own organisation) -------------------------------------------
 
