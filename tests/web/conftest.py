@@ -63,6 +63,11 @@ def copy_store(source: Path, target_dir: Path) -> Path:
     return target
 
 
+#: The app's figure and chart cache, shared by the test modules' copies of the same store:
+#: its keys hold the store's version, so a copy that changed computes its own.
+SHARED_CACHE: dict[Any, Any] = {}
+
+
 def open_web_store(path: Path) -> WebStore:
     db = Database(path, create=False)
     org = str(db.scalar("SELECT left_source FROM link_review GROUP BY 1 "
@@ -73,7 +78,9 @@ def open_web_store(path: Path) -> WebStore:
     add_user(db, "other-registrar", "registrar", PASSWORD, org=other)
     for role in ROLES[1:]:
         add_user(db, role, role, PASSWORD)
-    return WebStore(path, db, create_app(db, key=KEY), org, other)
+    app = create_app(db, key=KEY)
+    app.state.web.state.cache = SHARED_CACHE
+    return WebStore(path, db, app, org, other)
 
 
 @pytest.fixture(scope="module")

@@ -123,6 +123,12 @@ def test_an_invalid_report_lists_its_problems_linked_to_the_fields(store, regist
     assert counts(store.db) == before
 
 
+def test_values_typed_in_are_escaped_on_the_page(store, registrar):
+    data = _report(store, '"><script>alert(1)</script>', report_date="2024-02-31")
+    page = registrar.post("/reports", data=data).text
+    assert "<script>" not in page and "&lt;script&gt;" in page
+
+
 UPLOAD = (
     "report_id,source,report_date,exploitation,sex,given_name,family_name\n"
     "UP-1,{org},2024-02-01,sexual,female,Anna,Upload\n"

@@ -80,7 +80,10 @@ def record(db: Database, action: str, resource: str, *, actor: str | None = None
 
 def _seal_legacy(db: Database) -> None:
     """Chain the entries written before migration 0003, once, before the first new entry."""
+    if getattr(db, "_audit_chained", False):
+        return
     if db.scalar("SELECT count(*) FROM audit_log WHERE row_hash IS NOT NULL"):
+        db._audit_chained = True  # type: ignore[attr-defined]  # checked once per connection
         return
     prev = GENESIS
     for event_id, at, who, action, resource, detail in db.rows(

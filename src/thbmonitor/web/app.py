@@ -80,6 +80,7 @@ class Ctx:
     form: dict[str, Any]
     files: dict[str, tuple[str, bytes]]
     state: WebState
+    memo: dict[str, Any] = field(default_factory=dict)  # per request
 
     @property
     def db(self) -> Database:
@@ -222,8 +223,8 @@ class Web:
         started = time.perf_counter()
         lang = i18n.DEFAULT
         actor: Actor | None = None
-        with self.state.lock:
-            try:
+        try:
+            with self.state.lock:  # the store's one connection: requests take turns
                 user, via = self._user(request)
                 actor = user.actor(via) if user else None
                 lang = i18n.negotiate(request.query_params.get("lang")
@@ -242,22 +243,23 @@ class Web:
                         raise WebError(403, "your role does not allow this")
                 ctx = Ctx(request, actor, user, lang, form, files, self.state)
                 view = handler(ctx, **kwargs)
-                response = self._respond(request, ctx, view, as_json)
-            except WebError as exc:
-                response = self._error(request, as_json, exc.status, exc.message, actor, lang)
-            except UsageError as exc:
-                response = self._error(request, as_json, 400, str(exc), actor, lang)
-            except ThbError as exc:
-                response = self._error(request, as_json, 422, str(exc), actor, lang)
-            except Exception as exc:
-                # No message or traceback of the exception is logged or shown: database
-                # errors may quote values.
-                route = request.scope.get("route")
-                log.error("internal error on %s %s: %s", request.method,
-                          getattr(route, "path", "?"), type(exc).__name__)
-                response = self._error(request, as_json, 500, "internal error: nothing was "
-                                       "shown; the administrator can find the time in the log",
-                                       actor, lang)
+            # rendered outside the lock: the view holds everything the page shows
+            response = self._respond(request, ctx, view, as_json)
+        except WebError as exc:
+            response = self._error(request, as_json, exc.status, exc.message, actor, lang)
+        except UsageError as exc:
+            response = self._error(request, as_json, 400, str(exc), actor, lang)
+        except ThbError as exc:
+            response = self._error(request, as_json, 422, str(exc), actor, lang)
+        except Exception as exc:
+            # No message or traceback of the exception is logged or shown: database
+            # errors may quote values.
+            route = request.scope.get("route")
+            log.error("internal error on %s %s: %s", request.method,
+                      getattr(route, "path", "?"), type(exc).__name__)
+            response = self._error(request, as_json, 500, "internal error: nothing was "
+                                   "shown; the administrator can find the time in the log",
+                                   actor, lang)
         if "lang" in request.query_params and request.query_params["lang"] in i18n.LANGUAGES:
             response.set_cookie(LANG_COOKIE, request.query_params["lang"], httponly=True,
                                 samesite="strict", secure=request.url.scheme == "https",
@@ -336,7 +338,7 @@ def create_app(db: Database, *, key: bytes, idle_minutes: int = IDLE_MINUTES) ->
     pages.register(web)
     web.app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    def healthz() -> JSONResponse:
+    async def healthz() -> JSONResponse:
         """Liveness: answers without the store or the lock (the benchmark's baseline)."""
         return JSONResponse({"ok": True, "status": "up"})
 

@@ -200,17 +200,18 @@ def end_session(db: Database, value: str) -> None:
 def session_user(db: Database, value: str, *, idle_minutes: int = IDLE_MINUTES) -> User | None:
     """The user of a live session (and the session touched), else None; idle ones end."""
     key = digest(value)
-    row = db.execute("SELECT login, last_seen FROM sessions WHERE session_hash = ?",
-                     [key]).fetchone()
+    row = db.execute("SELECT s.last_seen, u.login, u.role, u.org, u.locale, u.created_at "
+                     "FROM sessions s JOIN users u ON u.login = s.login "
+                     "WHERE s.session_hash = ? AND NOT u.disabled", [key]).fetchone()
     if row is None:
         return None
     now = _now()
-    if now - row[1] > timedelta(minutes=idle_minutes):
+    if now - row[0] > timedelta(minutes=idle_minutes):
         db.execute("DELETE FROM sessions WHERE session_hash = ?", [key])
         return None
-    if now - row[1] > timedelta(seconds=30):  # touch at most twice a minute
+    if now - row[0] > timedelta(seconds=30):  # touch at most twice a minute
         db.execute("UPDATE sessions SET last_seen = ? WHERE session_hash = ?", [now, key])
-    return get_user(db, row[0])
+    return User(row[1], row[2], row[3], row[4], row[5].isoformat())
 
 
 # -- API tokens ----------------------------------------------------------------------
@@ -231,6 +232,7 @@ def create_token(db: Database, login: str, *, actor: str | None = None) -> str:
 
 
 def token_user(db: Database, value: str) -> User | None:
-    row = db.execute("SELECT login FROM api_tokens WHERE token_hash = ?",
-                     [digest(value)]).fetchone()
-    return None if row is None else get_user(db, row[0])
+    row = db.execute("SELECT u.login, u.role, u.org, u.locale, u.created_at FROM api_tokens t "
+                     "JOIN users u ON u.login = t.login WHERE t.token_hash = ? "
+                     "AND NOT u.disabled", [digest(value)]).fetchone()
+    return None if row is None else User(row[0], row[1], row[2], row[3], row[4].isoformat())

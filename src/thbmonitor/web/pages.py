@@ -89,10 +89,18 @@ def _latest_year(ctx: Ctx) -> int | None:
 
 def _version(ctx: Ctx) -> tuple[Any, ...]:
     """Changes whenever the figures could: imports, link runs, decisions, settings."""
+    if "version" not in ctx.memo:
+        ctx.memo["version"] = _store_version(ctx)
+    version: tuple[Any, ...] = ctx.memo["version"]
+    return version
+
+
+def _store_version(ctx: Ctx) -> tuple[Any, ...]:
     return tuple(ctx.db.execute(
         "SELECT (SELECT count(*) FROM imports), (SELECT max(import_id) FROM imports), "
         "(SELECT count(*) FROM reports), (SELECT max(started_at) FROM link_runs), "
-        "(SELECT max(updated_at) FROM settings)").fetchone())
+        "(SELECT max(updated_at) FROM settings), "
+        "(SELECT max(year(report_date)) FROM reports)").fetchone())
 
 
 def _figures(ctx: Ctx, year: int, protected: bool) -> dict[str, Any]:
@@ -105,6 +113,19 @@ def _figures(ctx: Ctx, year: int, protected: bool) -> dict[str, Any]:
         ctx.state.cache[key] = figures_with_findings(ctx.db, year, protected=protected)
     figures: dict[str, Any] = ctx.state.cache[key]
     return figures
+
+
+def _dark_figure(ctx: Ctx, year: int) -> dict[str, Any] | None:
+    """The report's default estimate of the dark figure (stepwise MSE), cached per version."""
+    from thbmonitor.release import dark_figure
+
+    key = ("dark_figure", year, _version(ctx))
+    if key not in ctx.state.cache:
+        estimate = dark_figure(ctx.db, year)
+        keys = ("observed", "estimate", "dark_figure", "ci", "ci_level", "method", "lists")
+        ctx.state.cache[key] = None if estimate is None else {k: estimate.get(k) for k in keys}
+    result: dict[str, Any] | None = ctx.state.cache[key]
+    return result
 
 
 def _charts(ctx: Ctx, figures: dict[str, Any]) -> list[dict[str, Any]]:
@@ -174,7 +195,8 @@ def register(web: Web) -> None:  # noqa: C901 (one list of routes, read top to b
     @route("GET", "/dashboard", "dashboard.view",
            summary="the latest year's protected figures and the report's charts")
     def dashboard(ctx: Ctx) -> View:
-        year = _latest_year(ctx)
+        latest = _version(ctx)[-1]
+        year = None if latest is None else int(latest)
         if year is None:
             return View({"year": None, "figures": None, "charts": []}, "dashboard.html.j2")
         figures = _figures(ctx, year, True)
@@ -195,8 +217,8 @@ def register(web: Web) -> None:  # noqa: C901 (one list of routes, read top to b
             audit.record(ctx.db, "read", "figures.unprotected", actor=ctx.who,
                          detail={"year": year})
         data = _figures(ctx, year, bool(protected))
-        return View({"year": year, "protected": bool(protected), "figures": data},
-                    "figures.html.j2")
+        return View({"year": year, "protected": bool(protected), "figures": data,
+                     "dark_figure": _dark_figure(ctx, year)}, "figures.html.j2")
 
     # -- intake (registrars, own organisation) -------------------------------------------
 

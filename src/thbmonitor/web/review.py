@@ -22,9 +22,10 @@ _OWN = "(lower(q.left_source) = ? OR lower(q.right_source) = ?)"
 
 def org_review_queue(db: Database, org: str, *, limit: int = 50, actor: str) -> ReviewQueue:
     """The org's pairs, most uncertain first; the read is audited before it is returned."""
-    total = int(db.scalar(f"SELECT count(*) FROM link_review q WHERE {_OWN}", [org, org]))
-    decided = int(db.scalar("SELECT count(*) FROM link_decisions q WHERE "
-                            f"{_OWN}", [org, org]))
+    total, decided = db.execute(
+        f"SELECT (SELECT count(*) FROM link_review q WHERE {_OWN}), "
+        f"(SELECT count(*) FROM link_decisions q WHERE {_OWN})", [org, org, org, org]
+    ).fetchone()
     shown = ", ".join(f"{side}.{c} AS {side}_{c}" for side in ("a", "b") for c in SHOWN)
     rows = db.execute(
         f"SELECT q.pair_id, q.match_probability, q.match_weight, q.comparison, {shown} "
@@ -48,7 +49,7 @@ def org_review_queue(db: Database, org: str, *, limit: int = 50, actor: str) -> 
         })
     audit.record(db, "read", "link.review", actor=actor,
                  detail={"source": org, "pairs_shown": len(pairs), "limit": limit})
-    return ReviewQueue(pairs, total, decided)
+    return ReviewQueue(pairs, int(total), int(decided))
 
 
 def org_decide(db: Database, org: str, pair: str, decision: str, *, actor: str) -> Decision:
