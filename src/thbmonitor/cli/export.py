@@ -21,8 +21,10 @@ OutOption = Annotated[
 def persons(db: DbOption = None, out: OutOption = None) -> None:
     """CSV report_id,source,person_id: which person each report was linked to."""
     from thbmonitor.link import export_persons
+    from thbmonitor.store import audit
 
-    with user_errors(), store(db, "read") as opened:
+    with user_errors(), store(db, "write") as opened:  # a person-level read: audited first
+        audit.record(opened.db, "export.persons", str(out) if out else "stdout")
         if out is None:
             count = export_persons(opened.db, sys.stdout)
         else:

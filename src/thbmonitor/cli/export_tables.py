@@ -38,10 +38,13 @@ def _write(extract: Extract, ok: bool, out: Path | None) -> None:
 def eurostat(year: YearOption, db: DbOption = None, out: OutOption = None) -> None:
     """Victims and suspects by sex, age, citizenship and form (crim_thb layout), protected."""
     from thbmonitor.publish.exports import eurostat_export
+    from thbmonitor.store import audit
 
     with user_errors():
-        with store(db, "read") as opened:
+        with store(db, "write") as opened:  # write: the export is recorded in the audit log
             extract = eurostat_export(opened.db, year)
+            audit.record(opened.db, "export.eurostat", str(year),
+                         detail={"out": str(out) if out else "stdout", "ok": extract.audit.ok})
         _write(extract, extract.audit.ok, out)
 
 
@@ -54,11 +57,14 @@ def sdg(
 ) -> None:
     """SDG 16.2.2: victims per 100,000 population by sex and age, and by form, protected."""
     from thbmonitor.publish.exports import load_population, sdg_export
+    from thbmonitor.store import audit
 
     with user_errors():
         table = load_population(population) if population is not None else None
-        with store(db, "read") as opened:
+        with store(db, "write") as opened:  # write: the export is recorded in the audit log
             extract = sdg_export(opened.db, year, population=table)
+            audit.record(opened.db, "export.sdg", str(year),
+                         detail={"out": str(out) if out else "stdout", "ok": extract.audit.ok})
         _write(extract, extract.audit.ok, out)
 
 
@@ -66,8 +72,11 @@ def sdg(
 def ctdc(year: YearOption, db: DbOption = None, out: OutOption = None) -> None:
     """Victims as records in the CTDC global synthetic data layout, k-anonymous."""
     from thbmonitor.publish.exports import ctdc_export
+    from thbmonitor.store import audit
 
     with user_errors():
-        with store(db, "read") as opened:
+        with store(db, "write") as opened:  # write: the export is recorded in the audit log
             extract = ctdc_export(opened.db, year)
+            audit.record(opened.db, "export.ctdc", str(year),
+                         detail={"out": str(out) if out else "stdout", "ok": extract.audit.ok})
         _write(extract, extract.audit.ok, out)

@@ -36,9 +36,13 @@ def figures_command(
 ) -> None:
     """The annual figures: victims with breakdowns, reports, the chain and the findings."""
     from thbmonitor.release import annual_figures
+    from thbmonitor.store import audit
 
-    with user_errors(), store(db, "read") as opened:
+    # unprotected figures hold small counts about identifiable groups: that read is audited
+    with user_errors(), store(db, "read" if protected else "write") as opened:
         result = annual_figures(opened.db, year, protected=protected)
+        if not protected:
+            audit.record(opened.db, "figures.unprotected", str(year))
     emit(result, as_json, lambda r: _render(r.to_dict()))
 
 

@@ -38,9 +38,12 @@ def quarantine(
     if ctx.invoked_subcommand is not None:
         return
     from thbmonitor.ingest.quarantine import quarantine_rows
+    from thbmonitor.store import audit
 
-    with user_errors(), store(db, "read") as opened:
+    with user_errors(), store(db, "write") as opened:  # person-level rows: the read is audited
         result = quarantine_rows(opened.db)
+        audit.record(opened.db, "quarantine.read", str(export) if export else "listing",
+                     detail={"rows": len(result.rows)})
     if export is not None:
         result.export(export)
         if not as_json:
