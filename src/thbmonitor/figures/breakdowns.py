@@ -49,6 +49,9 @@ SUSPECT_AGES: tuple[str, ...] = ("minor", "18_22", "23_29", "30_39", "40_plus", 
 #: Convictions by the custodial sentence imposed (months): none recorded, under a year, ...
 CUSTODIAL_BANDS: tuple[str, ...] = ("none", "lt_12", "12_24", "24_48", "48_plus")
 DUTCH: tuple[str, ...] = ("NL", "non_NL", "unknown")
+#: The forms whose victims are published by sector (the sector within the form); a
+#: person with several forms or none has no sector table.
+SECTOR_FORMS: tuple[str, ...] = ("sexual", "labour", "criminal")
 #: Decisions other than a summons (the figures count summonses), and verdicts other than a
 #: conviction (the figures count convictions).
 DECIDED_TYPES: tuple[str, ...] = tuple(
@@ -96,7 +99,7 @@ VICTIMS_SQL = _PERSON_SQL + """
 SELECT yr, GROUPING(exploitation, scope, age_band, region, sector) AS g,
        exploitation, scope, age_band, region, sector, count(*) AS n
 FROM person
-GROUP BY GROUPING SETS ((yr, age_band), (yr, region), (yr, sector),
+GROUP BY GROUPING SETS ((yr, age_band), (yr, region),
                         (yr, exploitation, scope), (yr, exploitation, sector))
 """
 
@@ -149,7 +152,6 @@ GROUP BY ALL
 TABLES: dict[str, tuple[str, ...]] = {
     "victims.by.age_band": ADULT_BANDS,
     "victims.by.region": ("unknown",),
-    "victims.by.sector": (*SECTORS, "unknown"),
     "chain.suspects.by_sex": SEXES,
     "chain.suspects.by_age": SUSPECT_AGES,
     "chain.prosecution.by_decision": DECIDED_TYPES,
@@ -192,11 +194,9 @@ def count_breakdowns(db: Database, first_year: int, last_year: int) -> Breakdown
             one.setdefault((yr, "victims.by.age_band"), {})[band] = int(n)
         elif g == 0b11101:
             one.setdefault((yr, "victims.by.region"), {})[region] = int(n)
-        elif g == 0b11110:
-            one.setdefault((yr, "victims.by.sector"), {})[sector] = int(n)
         elif g == 0b00111:
             two.setdefault((yr, "victims.cross.exploitation_by_scope"), {})[(form, scope)] = n
-        else:
+        elif form in SECTOR_FORMS:
             two.setdefault((yr, "victims.cross.exploitation_by_sector"), {})[(form, sector)] = n
     for yr, g, source_type, age_group, dutch, n in db.rows(REPORTERS_SQL, params):
         if g == 0b01:
@@ -215,7 +215,7 @@ def count_breakdowns(db: Database, first_year: int, last_year: int) -> Breakdown
                      - {"unknown"})
     crosses: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         "victims.cross.exploitation_by_scope": (EXPLOITATION_CATEGORIES, SCOPES),
-        "victims.cross.exploitation_by_sector": (EXPLOITATION_CATEGORIES, (*SECTORS, "unknown")),
+        "victims.cross.exploitation_by_sector": (SECTOR_FORMS, (*SECTORS, "unknown")),
         "victims.cross.source_type_by_age_group": (SOURCE_TYPES, ("minor", "adult", "unknown")),
         "victims.cross.source_type_by_dutch": (SOURCE_TYPES, DUTCH),
     }

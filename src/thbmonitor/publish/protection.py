@@ -7,11 +7,12 @@ protected per year in one set of linked tables with *every* cell and relation
 of the figures of that year (`build_year_tables`) plus their own cells and
 the relations an attacker knows between the two:
 
-* each one-way table adds up to the victims' total; the adult age bands add up
+* the regions add up to the victims' total; the adult age bands add up
   to the figures' adults (minors and unknown age are the figures' own cells);
 * each victims cross-table's rows add up to the figures' one-way table of its
   row dimension and its columns to the table of its column dimension
-  (``non_NL`` is the sum of the non-Dutch nationality groups);
+  (``non_NL`` is the sum of the non-Dutch nationality groups); the sectors within
+  a form add up to the form (their totals over the forms are not published);
 * per reporter type (persons counted for each type that reported them):
   rows add up to ``victims.by.source_type``, each column at least the margin
   and each cell at most the margin;
@@ -51,7 +52,7 @@ MAX_ROUNDS = 4
 #: The figures' one-way table of each cross dimension.
 _MARGIN = {"exploitation": "victims.by.exploitation", "scope": "victims.by.scope",
            "age_group": "victims.by.age_group", "source_type": "victims.by.source_type",
-           "sector": "victims.by.sector", "dutch": "victims.by.dutch"}
+           "dutch": "victims.by.dutch"}
 _NON_DUTCH_GROUPS = ("EU", "europe_other", "latin_america", "africa", "asia", "other")
 
 
@@ -82,7 +83,7 @@ def _relations(year: int, tables: Mapping[str, Mapping[str, Any]],
 
     rel: list[Relation] = []
     total = k("victims.total")
-    for name in ("victims.by.region", "victims.by.sector"):
+    for name in ("victims.by.region",):
         rel.append(adds_up(total, [k(f"{name}.{key}") for key in tables[name]], name))
     bands = [k(f"victims.by.age_band.{b}") for b in tables["victims.by.age_band"]]
     rel.append(adds_up(k("victims.by.age_group.adult"), bands, "adult age bands"))
@@ -105,6 +106,8 @@ def _relations(year: int, tables: Mapping[str, Mapping[str, Any]],
             rel.append(adds_up(margin(row_dim, r), [k(f"{name}.{r}.{c}") for c in cols],
                                f"{name} row {r}"))
         for c in cols:
+            if col_dim == "sector":
+                break  # the sectors' totals over the forms are not published
             parts = [k(f"{name}.{r}.{c}") for r in rows]
             if row_dim == "source_type":
                 rel.append(at_least(margin(col_dim, c), parts, f"{name} column {c}"))
@@ -131,7 +134,7 @@ def _is_figure(cell: str) -> bool:
     return not cell.split(":", 1)[1].startswith(_OWN_PREFIXES)
 
 
-_OWN_PREFIXES = ("victims.by.region.", "victims.by.sector.", "victims.by.age_band.",
+_OWN_PREFIXES = ("victims.by.region.", "victims.by.age_band.",
                  "victims.by.dutch.", "victims.cross.exploitation_by_scope.",
                  "victims.cross.exploitation_by_sector.", "victims.cross.source_type_by_",
                  "chain.suspects.by_", "chain.prosecution.by_decision.",

@@ -292,10 +292,14 @@ def report_tables(release: Mapping[str, Any], t: Texts) -> list[Table]:
 
         tab = table("victims-sector", t._("Victims by sector within each form of exploitation"),
                     t._("Form of exploitation and sector"))
+        tab.notes.append(t._("Sexual, labour and criminal exploitation, each by the sector of "
+                             "the most recent report of the year that names one; shares are "
+                             "of the form."))
         sectors = list(SECTOR_LABEL)
         _grouped(tab, s, t, "victims.by.exploitation", "exploitation",
                  lambda f, c: s.bd("victims.cross.exploitation_by_sector", f, c),
-                 [(c, t._(SECTOR_LABEL[c])) for c in sectors])
+                 [(c, t._(SECTOR_LABEL[c])) for c in sectors], total_row=False,
+                 keys=s.bd_keys("victims.cross.exploitation_by_sector"))
 
     _chain_tables(s, t, table)
     return tables
@@ -307,9 +311,10 @@ def _region(key: str) -> str:
 
 
 def _grouped(tab: Table, s: _Source, t: Texts, margin: str, dim: str,
-             cell: Callable[[str, str], list[Any]], columns: list[tuple[str, str]]) -> None:
+             cell: Callable[[str, str], list[Any]], columns: list[tuple[str, str]],
+             total_row: bool = True, keys: list[str] | None = None) -> None:
     total = s.fig("victims.total")
-    for key in _ordered(dim, s.keys(margin)):
+    for key in _ordered(dim, keys if keys is not None else s.keys(margin)):
         head = s.fig(f"{margin}.{key}")
         if not _nonzero(head):
             continue
@@ -318,7 +323,8 @@ def _grouped(tab: Table, s: _Source, t: Texts, margin: str, dim: str,
             values = cell(key, col)
             if _nonzero(values):
                 tab.rows.append(Row(label, values, "sub", base=head))
-    tab.rows.append(Row(t._("Total"), total, "total", base=total))
+    if total_row:
+        tab.rows.append(Row(t._("Total"), total, "total", base=total))
 
 
 def _chain_tables(s: _Source, t: Texts, table: Callable[[str, str, str], Table]) -> None:
