@@ -77,8 +77,8 @@ def run() -> None:
     power = []
     for metric, base in TARGETS.items():
         for phi in (1.0, 3.0):
-            line = [f"{metric.rsplit('.', 2)[-2:] if 'cross' in metric else 'minors'}", f"{base}",
-                    f"{phi:g}"]
+            name = "minors in criminal exploitation" if "cross" in metric else "minors"
+            line = [name, f"{base}", f"{phi:g}"]
             for effect in EFFECTS:
                 rng = np.random.default_rng(int(effect * 100) + int(phi))
                 new = old = 0
@@ -108,6 +108,9 @@ def run() -> None:
         "| indicator | mean | dispersion | " + " | ".join(f"x{e:g}" for e in EFFECTS) + " |",
         "| --- | --- | --- | " + " | ".join("---" for _ in EFFECTS) + " |",
         *power,
+        "",
+        "At dispersion 3 the former rule's power is bought with its false positives (half of",
+        "the null releases had a finding); the new rule keeps the nominal level there.",
         "",
         f"Run time {seconds:.0f} s.",
     ])
