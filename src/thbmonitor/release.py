@@ -11,12 +11,15 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import thbmonitor
 from thbmonitor.figures import compute_figures
 from thbmonitor.publish import with_findings
 from thbmonitor.store import Database
+
+if TYPE_CHECKING:  # imported lazily at run time: the estimate pulls in SciPy
+    from thbmonitor.estimate import DarkFigure
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +92,14 @@ def latest_linkage(db: Database) -> dict[str, Any] | None:
     return result
 
 
-def dark_figure(db: Database, year: int) -> dict[str, Any] | None:
-    """The default estimate of the report: stepwise MSE over the default lists.
+def dark_figure(db: Database, year: int) -> DarkFigure | None:
+    """The default estimate of the report (the Dutch practice, `thbmonitor.estimate`).
 
-    None when there is nothing to estimate (no victims in the year).
+    None when there is nothing to estimate (no victims in the year); thin data
+    give a result without a number and with its reason (the guards).
     """
-    from thbmonitor.darkfigure import estimate_dark_figure
     from thbmonitor.errors import UsageError
+    from thbmonitor.estimate import estimate_dark_figure
 
     try:
         return estimate_dark_figure(db, year)
@@ -121,7 +125,8 @@ def pattern_counts(db: Database, year: int, threshold: int) -> dict[str, Any]:
     return counts
 
 
-def build_release(db: Database, year: int, *, estimate: dict[str, Any] | None = None,
+def build_release(db: Database, year: int, *,
+                  estimate: DarkFigure | dict[str, Any] | None = None,
                   protected: bool = True, with_estimate: bool = True,
                   with_patterns: bool = True) -> dict[str, Any]:
     """Everything the annual report shows, from the stored data, settings and seed."""
@@ -129,6 +134,8 @@ def build_release(db: Database, year: int, *, estimate: dict[str, Any] | None = 
     threshold = int(db.setting("publication.threshold"))
     if estimate is None and with_estimate:
         estimate = dark_figure(db, year)
+    if estimate is not None and not isinstance(estimate, dict):
+        estimate = estimate.to_dict()  # the release reads the typed result
     return {
         "figures": figures,
         "estimate": estimate,

@@ -84,3 +84,8 @@ SETTINGS.declare(
     "ingest.max_age_years", 100,
     "Dates of birth more than this many years before the report date are rejected.",
 )
+SETTINGS.declare(
+    "estimate.window_years", 6,
+    "Years pooled for the dark-figure estimate of a year (that year and the ones before), "
+    "with the year as a covariate, as in the published Dutch estimates (docs/mse.md).",
+)
