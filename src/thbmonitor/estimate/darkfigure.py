@@ -171,15 +171,17 @@ def estimate_dark_figure(
     if sensitivity and method == "pooled":
         result.sensitivity = _sensitivity(db, year, groups, table, records, result, est,
                                           criterion, seed)
+        # models that represent the heterogeneity: list x covariate terms chosen by a criterion
         covariate_estimates = [r.estimate for r in result.sensitivity
-                               if r.covariates and r.estimate is not None]
+                               if r.covariates and r.criterion and r.covariates != ["year"]
+                               and r.estimate is not None]
     result.guards += warning_guards(result.estimate, result.observed, result.ci,
                                     covariate_estimates)
     result.warnings += [g.message for g in result.guards if not g.passed and not g.blocks]
     return result
 
 
-def _row(label: str, method: str, window: list[int], covs: Sequence[str],
+def _row(key: str, label: str, method: str, window: list[int], covs: Sequence[str],
          criterion: str | None, est: MSEstimator, year: int) -> SensitivityRow:
     d = est.to_dict()
     value, ci = d["estimate"], d["ci"]
@@ -189,7 +191,7 @@ def _row(label: str, method: str, window: list[int], covs: Sequence[str],
     if ci is not None and None in ci:
         ci = None
     return SensitivityRow(label, method, window, list(covs), criterion, value, ci,
-                          len(d["terms"]), list(d["warnings"]))
+                          len(d["terms"]), list(d["warnings"]), key)
 
 
 def _sensitivity(db: Database, year: int, groups: Mapping[str, tuple[str, ...]],
@@ -200,37 +202,37 @@ def _sensitivity(db: Database, year: int, groups: Mapping[str, tuple[str, ...]],
     window = result.window
     pooled_covs = ("year", *covs) if len(window) > 1 else covs
     other = "aic" if criterion == "bic" else "bic"
-    rows = [_row(f"default: pooled {len(window)} years, covariates, {criterion.upper()}",
-                 "pooled", window, pooled_covs, criterion, est, year)]
-    rows.append(_row(f"pooled, covariates, {other.upper()}", "pooled", window, pooled_covs,
-                     other, _quiet_fit(MSEstimator(method="stepwise", nboot=0, seed=seed,
-                                                   covariates=list(pooled_covs),
-                                                   criterion=other), table), year))
-    rows.append(_row("pooled, covariates, main effects", "pooled", window, pooled_covs, None,
-                     _quiet_fit(MSEstimator(method="main", nboot=0, seed=seed,
-                                            covariates=list(pooled_covs)), table), year))
+    def pooled(criterion_: Criterion | None, method: str = "stepwise",
+               cov: Sequence[str] = pooled_covs, tab: Any = table) -> MSEstimator:
+        return _quiet_fit(MSEstimator(method=method, nboot=0, seed=seed,  # type: ignore[arg-type]
+                                      covariates=list(cov), criterion=criterion_ or "bic"), tab)
+
+    rows = [_row("default", f"pooled {len(window)} years, covariates, {criterion.upper()}",
+                 "pooled", window, pooled_covs, criterion, est, year),
+            _row("other_criterion", f"pooled, covariates, {other.upper()}", "pooled", window,
+                 pooled_covs, other, pooled(other), year),
+            _row("main_effects", "pooled, covariates, main effects", "pooled", window,
+                 pooled_covs, None, pooled(None, "main"), year)]
+    merge = {n: "other" for n in result.merged_lists}
     if len(window) > 1:
         year_only = capture_table_from_records(records, person="person_year",
-                                               covariates=("year",),
-                                               merge={} if not result.merged_lists else
-                                               {n: "other" for n in result.merged_lists})
-        rows.append(_row("pooled, year only (no covariates), BIC", "pooled", window, ["year"],
-                         "bic", _quiet_fit(MSEstimator(method="stepwise", nboot=0, seed=seed,
-                                                       covariates=["year"]), year_only), year))
+                                               covariates=("year",), merge=merge)
+        rows.append(_row("year_only", "pooled, year only (no covariates), BIC", "pooled",
+                         window, ["year"], "bic", pooled("bic", cov=("year",), tab=year_only),
+                         year))
     single = records[records["year"] == str(year)]
-    merge = {n: "other" for n in result.merged_lists}
     plain = capture_table_from_records(single, person="person_id", merge=merge)
-    rows.append(_row("single year, stepwise (no covariates)", "stepwise", [year], [], None,
+    rows.append(_row("single_stepwise", "single year, stepwise (no covariates)", "stepwise",
+                     [year], [], None,
                      _quiet_fit(MSEstimator(method="stepwise", nboot=SENSITIVITY_NBOOT,
                                             seed=seed), plain), year))
-    rows.append(_row("single year, main effects (no covariates)", "main", [year], [], None,
+    rows.append(_row("single_main", "single year, main effects (no covariates)", "main",
+                     [year], [], None,
                      _quiet_fit(MSEstimator(method="main", nboot=0, seed=seed), plain), year))
     if covs:
         cov_table = capture_table_from_records(single, person="person_id", covariates=covs,
                                                merge=merge)
-        rows.append(_row(f"single year, covariates, {criterion.upper()}", "stepwise", [year],
-                         covs, criterion,
-                         _quiet_fit(MSEstimator(method="stepwise", nboot=0, seed=seed,
-                                                covariates=list(covs), criterion=criterion),
-                                    cov_table), year))
+        rows.append(_row("single_covariates", f"single year, covariates, {criterion.upper()}",
+                         "stepwise", [year], covs, criterion,
+                         pooled(criterion, cov=covs, tab=cov_table), year))
     return rows

@@ -55,9 +55,10 @@ class SensitivityRow:
     ci: list[float] | None
     terms: int | None
     warnings: list[str] = field(default_factory=list)
+    key: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "method": self.method, "window": self.window,
+        return {"key": self.key, "label": self.label, "method": self.method, "window": self.window,
                 "covariates": self.covariates, "criterion": self.criterion,
                 "estimate": self.estimate, "ci": self.ci, "terms": self.terms,
                 "warnings": list(self.warnings)}

@@ -362,7 +362,7 @@ def _loglik(y: np.ndarray, mu: np.ndarray, keep: np.ndarray) -> float:
 
 def fit_design(
     d: KronDesign, y: np.ndarray, cols: np.ndarray, beta0: np.ndarray | None = None,
-    tol: float = 1e-8, max_iter: int = 60,
+    tol: float = 1e-8, max_iter: int = 60, zero: np.ndarray | None = None,
 ) -> _Fit:
     """IRLS on the columns `cols`; zero margins screened first (extended MLE).
 
@@ -375,7 +375,9 @@ def fit_design(
     y = y.reshape(d.nstrata, d.ncell)
     margins = d.xt(y, cols)
     neg = cols[(margins <= 0) & (cols != 0)]
-    keep = np.ones_like(y, dtype=bool)
+    # `zero`: cells known to be 0 in the extended MLE (a bootstrap refit of a model
+    # whose original fit sent them to 0 need not find that out again)
+    keep = np.ones_like(y, dtype=bool) if zero is None else ~zero
     for c in neg:
         keep &= ~d.cells(int(c))
     use = np.setdiff1d(cols, neg)
@@ -397,7 +399,14 @@ def fit_design(
         try:
             b_new = scipy.linalg.solve(a, r, assume_a="pos", check_finite=True)
         except (np.linalg.LinAlgError, ValueError):
-            break
+            # A coefficient running to minus infinity empties its column's weights:
+            # a tiny ridge keeps the step defined (the deviance still converges).
+            ridge = 1e-10 * max(float(np.max(np.abs(np.diag(a)))), 1e-300)
+            try:
+                b_new = scipy.linalg.solve(a + ridge * np.eye(a.shape[0]), r,
+                                           assume_a="sym", check_finite=True)
+            except (np.linalg.LinAlgError, ValueError):
+                break
         b = b_new
         eta = np.clip(d.eta(b, use), -_ETA_MAX, _ETA_MAX)
         mu = np.exp(eta) * kf
@@ -575,6 +584,7 @@ class _Quadratic:
         self.info = d.gram(fit.mu, self.cols)
         self.b = np.where(np.isfinite(fit.beta), fit.beta, 0.0)[self.cols]
         self.pos = {int(c): i for i, c in enumerate(self.cols)}
+        self.zero = (fit.mu < 1e-9) & (d.y == 0)
 
     def idx(self, cols: np.ndarray) -> np.ndarray:
         return np.array([self.pos[int(c)] for c in cols if int(c) in self.pos], dtype=int)

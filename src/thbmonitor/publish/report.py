@@ -170,24 +170,10 @@ def _headline(t: Texts, figures: Mapping[str, Any]) -> str:
 
 
 def _estimate(t: Texts, estimate: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if not estimate:
-        return None
-    observed, value = estimate.get("observed"), estimate.get("estimate")
-    ci = estimate.get("ci")
-    ratio = value / observed if value is not None and observed else None
-    return {
-        "has_estimate": value is not None,
-        "observed": t.number(observed), "estimate": t.number(value),
-        "dark_figure": t.number(estimate.get("dark_figure")),
-        "low": t.number(ci[0]) if ci else None, "high": t.number(ci[1]) if ci else None,
-        "level": t.percent(100 * float(estimate.get("ci_level") or 0.95)),
-        "ratio": t.number(ratio, 1) if ratio is not None else None,
-        "method": str(estimate.get("method") or ""),
-        # Lists named after an organisation type are shown by that type's label.
-        "lists": [t.label("source_type", str(x)) for x in estimate.get("lists") or []],
-        "terms": [str(x) for x in estimate.get("terms") or []],
-        "warnings": [str(x) for x in estimate.get("warnings") or []],
-    }
+    """The dark-figure section: built by the estimate package from its result's dict."""
+    from thbmonitor.estimate.report import estimate_context
+
+    return estimate_context(t, estimate)
 
 
 def _patterns(t: Texts, patterns: Mapping[str, Any] | None) -> dict[str, str] | None:
