@@ -38,7 +38,8 @@ def estimate_context(t: _Numbers, estimate: Mapping[str, Any] | None) -> dict[st
     guards = [dict(g) for g in estimate.get("guards") or []]
     for g in guards:
         v = g.get("value")
-        g["shown"] = t.number(v, 1) if isinstance(v, int | float) else ""
+        g["shown"] = (t.number(v, 0 if float(v).is_integer() else 1)
+                      if isinstance(v, int | float) else "")
         thr = g.get("threshold")
         g["limit"] = (t.number(thr[0], 0) + "–" + t.number(thr[1], 0)
                       if isinstance(thr, list) else t.number(thr, 0)

@@ -23,7 +23,7 @@ def round_estimate(value: float | None) -> int | None:
     if value <= 0:
         return 0
     step = max(10, 10 ** (int(math.floor(math.log10(value))) - 1))
-    return int(round(value / step) * step)
+    return int(math.floor(value / step + 0.5) * step)  # half up, not to even
 
 
 @dataclass(frozen=True)
