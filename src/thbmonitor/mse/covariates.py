@@ -470,8 +470,12 @@ def _gains(info: np.ndarray, grad: np.ndarray, in_model: np.ndarray,
         return np.zeros(0)
     allc = np.concatenate(cands)
     cross = info[np.ix_(a, allc)]
+    i_aa = info[np.ix_(a, a)]
+    # a coefficient at (or running to) minus infinity leaves its column without weight:
+    # a tiny ridge keeps the projection defined instead of ending the search
+    i_aa = i_aa + 1e-9 * max(float(np.max(np.diag(i_aa))), 1e-300) * np.eye(a.size)
     try:
-        chol = scipy.linalg.cho_factor(info[np.ix_(a, a)])
+        chol = scipy.linalg.cho_factor(i_aa)
     except (np.linalg.LinAlgError, ValueError):
         return np.zeros(len(cands))
     m = scipy.linalg.cho_solve(chol, cross)
@@ -641,9 +645,10 @@ class _Quadratic:
         """Change of the criterion when each block of the model is dropped (quadratic)."""
         if not blocks:
             return np.zeros(0)
+        i_aa = self.info[np.ix_(a, a)]
+        i_aa = i_aa + 1e-9 * max(float(np.max(np.diag(i_aa))), 1e-300) * np.eye(a.size)
         try:
-            inv = scipy.linalg.cho_solve(scipy.linalg.cho_factor(self.info[np.ix_(a, a)]),
-                                         np.eye(a.size))
+            inv = scipy.linalg.cho_solve(scipy.linalg.cho_factor(i_aa), np.eye(a.size))
         except (np.linalg.LinAlgError, ValueError):
             return np.zeros(len(blocks))
         pos = {int(c): i for i, c in enumerate(a)}
@@ -666,8 +671,10 @@ class _Quadratic:
         free[a] = True
         delta[free] = 0.0
         rhs = u[free] - self.info[np.ix_(free, ~free)] @ delta[~free]
+        i_ff = self.info[np.ix_(free, free)]
+        i_ff = i_ff + 1e-9 * max(float(np.max(np.diag(i_ff))), 1e-300) * np.eye(i_ff.shape[0])
         try:
-            delta[free] = scipy.linalg.solve(self.info[np.ix_(free, free)], rhs, assume_a="pos")
+            delta[free] = scipy.linalg.solve(i_ff, rhs, assume_a="pos")
         except (np.linalg.LinAlgError, ValueError):
             delta[free] = 0.0
         return delta
