@@ -93,7 +93,10 @@ def run() -> None:
                              "seconds": time.perf_counter() - start})
             print(seed, [(r["method"], round(r["estimate"]), round(r["lo"]), round(r["hi"]))
                          for r in rows[-3:]], truth, flush=True)
-    frame = pd.DataFrame(rows)
+            _write(pd.DataFrame(rows), seed)  # after every seed: a long run can be cut short
+
+
+def _write(frame: pd.DataFrame, done: int) -> None:
     frame["covered"] = (frame.lo <= frame.truth) & (frame.truth <= frame.hi)
     frame["rel_error"] = frame.estimate / frame.truth - 1
     lines = []
@@ -106,7 +109,7 @@ def run() -> None:
             f"{part.seconds.median():.1f} |")
     write_section("mse_synth", f"""## Dark figure on the capture–recapture population (`bench/bench_mse_synth.py`)
 
-{SEEDS} synthetic populations (seeds 1–{SEEDS}) of the capture–recapture generator: each
+{done} synthetic populations (seeds 1–{done} of the {SEEDS} planned) of the capture–recapture generator: each
 organisation type sees each true victim independently with a chance that depends on the
 victim's recorded traits, plus named referrals; victims of 2019–2024, capture histories from
 the true persons and traits over the six default lists of `thb estimate`; the estimate of

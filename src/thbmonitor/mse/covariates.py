@@ -654,14 +654,18 @@ class _Quadratic:
         pos = {int(c): i for i, c in enumerate(a)}
         value = self.b + delta
         out = np.zeros(len(blocks))
-        for i, blk in enumerate(blocks):
-            j = np.array([pos[int(c)] for c in blk])
-            v = value[blk]
+        sizes = np.array([blk.size for blk in blocks])
+        for size in np.unique(sizes):  # blocks of one size as one batched solve
+            which = np.flatnonzero(sizes == size)
+            j = np.array([[pos[int(c)] for c in blocks[w]] for w in which])
+            v = np.array([value[blocks[w]] for w in which])
+            cov = inv[j[:, :, None], j[:, None, :]]
             try:
-                loss = 0.5 * float(v @ np.linalg.solve(inv[np.ix_(j, j)], v))
+                x = np.linalg.solve(cov, v[:, :, None])[:, :, 0]
+                loss = 0.5 * np.einsum("bi,bi->b", v, x)
             except np.linalg.LinAlgError:
-                loss = np.inf
-            out[i] = 2 * loss - pen * blk.size
+                loss = np.full(which.size, np.inf)
+            out[which] = 2 * loss - pen * size
         return out
 
     def _optimum(self, u: np.ndarray, a: np.ndarray) -> np.ndarray:
