@@ -201,7 +201,7 @@ def _sensitivity(db: Database, year: int, groups: Mapping[str, tuple[str, ...]],
     covs = tuple(result.covariates)
     window = result.window
     pooled_covs = ("year", *covs) if len(window) > 1 else covs
-    other = "aic" if criterion == "bic" else "bic"
+    other: Criterion = "aic" if criterion == "bic" else "bic"
     def pooled(criterion_: Criterion | None, method: str = "stepwise",
                cov: Sequence[str] = pooled_covs, tab: Any = table) -> MSEstimator:
         return _quiet_fit(MSEstimator(method=method, nboot=0, seed=seed,  # type: ignore[arg-type]

@@ -195,7 +195,7 @@ def simulate_victims(
         frame[col] = frame[col].astype("category")
     frame["person_id"] = np.arange(len(frame), dtype=np.int64)
     sightings = np.concatenate(seen_parts, axis=0)
-    frame["registered"] = sightings.any(axis=1)
+    frame["registered"] = np.asarray(sightings.any(axis=1), dtype=bool)
     assert set(frame["stratum"]) <= set(STRATA)
     return frame, sightings, model
 
