@@ -8,9 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from thbmonitor.cli import app
-from thbmonitor.darkfigure import estimate_dark_figure, parse_lists
 from thbmonitor.errors import UsageError
-from thbmonitor.figures.capture import capture_records
+from thbmonitor.estimate import capture_records, estimate_dark_figure, parse_lists
 from thbmonitor.store import Database
 
 CONTRACT_KEYS = {"observed", "estimate", "dark_figure", "ci", "ci_level", "lists", "terms",
@@ -65,8 +64,8 @@ def linked_db(tmp_path_factory):
 
 def test_estimate_has_the_contract_shape_and_is_seeded(linked_db):
     with Database(linked_db) as db:
-        first = estimate_dark_figure(db, 2024, nboot=200, seed=3)
-        again = estimate_dark_figure(db, 2024, nboot=200, seed=3)
+        first = estimate_dark_figure(db, 2024, nboot=200, seed=3).to_dict()
+        again = estimate_dark_figure(db, 2024, nboot=200, seed=3).to_dict()
     assert set(first) >= CONTRACT_KEYS
     assert first == again, "same data, settings and seed give the same numbers"
     victims = db_victims(linked_db, 2024)
@@ -92,7 +91,7 @@ def test_cli_json_is_the_result(linked_db):
     assert set(data["lists"]) <= {"police", "ngo", "other"}
     with Database(linked_db) as db:
         direct = estimate_dark_figure(db, 2024, lists=parse_lists(["police", "ngo"]),
-                                      merge_below=20, nboot=100, seed=1)
+                                      merge_below=20, nboot=100, seed=1).to_dict()
     assert data == json.loads(json.dumps(direct))
 
 

@@ -46,6 +46,16 @@ def test_demo_figures_come_from_the_imported_data(demo):
     assert sum(figures["victims"]["by"]["exploitation"].values()) == demo.victims
 
 
+def test_the_report_estimate_holds_the_synthetic_truth(demo):
+    """Issue 18: on the capture–recapture population the default estimate's interval holds
+    the true number of victims, and the demo says so beside the truth."""
+    line = demo.extras["estimate"]
+    assert "method pooled" in line and "published as estimate" in line, line
+    assert "the truth lies inside the interval" in line, line
+    html = demo.reports["en"].read_text(encoding="utf-8")
+    assert "An estimated" in html and "passed every check" in html
+
+
 def test_linkage_gap_is_measured_against_the_ground_truth(demo):
     truth = pd.read_csv(demo.out_dir / "data" / "ground_truth" / "report_persons.csv", dtype=str)
     link = demo.linkage

@@ -153,12 +153,20 @@ def _link_quality(db: Database, truth_file: Path) -> dict[str, Any]:
 
 
 def _estimate_line(estimate: dict[str, Any] | None, truth: int) -> str:
+    """The report's estimate beside the synthetic truth, and whether its interval holds it."""
     if not estimate or estimate.get("estimate") is None:
-        return "no estimate"
-    ci = estimate.get("ci") or [None, None]
-    return (f"{estimate['estimate']:,.0f} (95% interval {ci[0]:,.0f} to {ci[1]:,.0f}) from "
-            f"{estimate['observed']:,} seen, method {estimate['method']}; synthetic truth: "
-            f"{truth:,} victims in all")
+        reason = (estimate or {}).get("reason")
+        return "no estimate" + (f" ({reason})" if reason else "")
+    ci = estimate.get("ci")
+    if ci:
+        inside = "inside" if ci[0] <= truth <= ci[1] else "OUTSIDE"
+        interval = f" (95% interval {ci[0]:,.0f} to {ci[1]:,.0f})"
+        verdict = f"; the truth lies {inside} the interval"
+    else:
+        interval, verdict = " (no interval)", ""
+    return (f"{estimate['estimate']:,.0f}{interval} from {estimate['observed']:,} seen, method "
+            f"{estimate['method']}, published as {estimate.get('published_as', 'estimate')}; "
+            f"synthetic truth: {truth:,} victims in all{verdict}")
 
 
 def _pattern_lines(db: Database, truth_dir: Path, year: int) -> str:

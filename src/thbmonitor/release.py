@@ -11,12 +11,15 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import thbmonitor
 from thbmonitor.figures import compute_figures
 from thbmonitor.publish import with_findings
 from thbmonitor.store import Database
+
+if TYPE_CHECKING:  # imported lazily at run time: the estimate pulls in SciPy
+    from thbmonitor.estimate import DarkFigure
 
 log = logging.getLogger(__name__)
 
@@ -102,14 +105,15 @@ def latest_linkage(db: Database) -> dict[str, Any] | None:
     return result
 
 
-def dark_figure(db: Database, year: int) -> dict[str, Any] | None:
-    """The default estimate of the report: stepwise MSE over the default lists.
+def dark_figure(db: Database, year: int) -> DarkFigure | None:
+    """The default estimate of the report (the Dutch practice, `thbmonitor.estimate`).
 
     None when there is nothing to estimate (no victims in the year, or fewer than two
-    lists: a store of one organisation type); the report is then made without it.
+    lists: a store of one organisation type); thin data give a result without a
+    number and with its reason (the guards). The report is then made without it.
     """
-    from thbmonitor.darkfigure import estimate_dark_figure
     from thbmonitor.errors import DataError, UsageError
+    from thbmonitor.estimate import estimate_dark_figure
 
     try:
         return estimate_dark_figure(db, year)
@@ -161,7 +165,8 @@ def publication_settings(db: Database) -> dict[str, Any]:
     return {name: db.setting(f"publication.{name}") for name in ("publisher", "contact", "date")}
 
 
-def build_release(db: Database, year: int, *, estimate: dict[str, Any] | None = None,
+def build_release(db: Database, year: int, *,
+                  estimate: DarkFigure | dict[str, Any] | None = None,
                   protected: bool = True, with_estimate: bool = True,
                   with_patterns: bool = True, with_breakdowns: bool = True) -> dict[str, Any]:
     """Everything the annual report shows, from the stored data, settings and seed."""
@@ -173,6 +178,8 @@ def build_release(db: Database, year: int, *, estimate: dict[str, Any] | None = 
                             **finding_rule(db))
     if estimate is None and with_estimate:
         estimate = dark_figure(db, year)
+    if estimate is not None and not isinstance(estimate, dict):
+        estimate = estimate.to_dict()  # the release reads the typed result
     return {
         "breakdowns": (breakdowns(db, year, raw, published, protected=protected)
                        if with_breakdowns else None),

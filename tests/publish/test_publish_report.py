@@ -130,12 +130,14 @@ def test_key_figures_use_the_locale(pages: dict[str, tuple[str, Page]]) -> None:
 
 
 def test_estimate_section(pages: dict[str, tuple[str, Page]]) -> None:
+    """The estimate is stated rounded (two significant figures), as the Dutch estimates are."""
     nl, en = pages["nl"][1].body, pages["en"][1].body
-    assert "Geschat aantal slachtoffers: 11.313, van wie 8.569" in nl
-    assert "95%-interval: 10.012 tot 12.987." in nl
+    assert "Naar schatting ongeveer 11.000 slachtoffers in 2024 (95%-interval: 10.000 tot " \
+           "13.000), van wie ongeveer 8.600" in nl
     assert "4,1 keer de 2.744 geregistreerde slachtoffers" in nl
-    assert "Estimated number of victims: 11,313" in en
+    assert "An estimated 11,000 victims in 2024 (95% interval: 10,000 to 13,000)" in en
     assert "4.1 times the 2,744 registered victims" in en
+    assert "11,313" not in en, "the estimate is not a count: never shown to the unit"
     assert "stepwise log-linear (BIC)" in en
     # Model terms by the lists' organisation labels, never the raw code `police:care`.
     assert "Police × Care coordinators" in en and "police:care" not in en
@@ -243,4 +245,4 @@ def test_estimate_without_a_number_shows_its_warnings() -> None:
     page = Page(render_report(release_2024(estimate=estimate), lang="nl"))
     assert "gaf geen getal dat gepubliceerd kan worden" in page.body
     assert "the estimate does not exist: police:ngo never overlap" in page.body
-    assert "Geschat aantal slachtoffers" not in page.body
+    assert "Naar schatting" not in page.body

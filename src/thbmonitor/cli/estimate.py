@@ -19,7 +19,7 @@ from thbmonitor.cli.app import (
 )
 from thbmonitor.errors import UsageError
 
-METHODS = ("stepwise", "bic", "main", "fixed")
+METHODS = ("pooled", "stepwise", "bic", "main", "fixed")
 
 
 @app.command("estimate")
@@ -33,32 +33,42 @@ def estimate(
         "--covariates", help="age_group, sex, exploitation, dutch (repeat).")] = None,
     merge_below: Annotated[int, typer.Option(
         "--merge-below", help="Merge lists that saw fewer victims than this into 'other'.")] = 0,
-    method: Annotated[str, typer.Option("--method", help="stepwise, bic, main.")] = "stepwise",
+    method: Annotated[str, typer.Option(
+        "--method", help="pooled (default: the window of years with covariates, as the Dutch "
+                         "estimates), or one year: stepwise, bic, main.")] = "pooled",
+    criterion: Annotated[str, typer.Option(
+        "--criterion", help="Information criterion of the covariate search: bic or aic.")] = "bic",
+    window: Annotated[int | None, typer.Option(
+        "--window", help="Years pooled (default: the setting estimate.window_years).")] = None,
     nboot: Annotated[int, typer.Option("--nboot", help="Bootstrap replicates.")] = 1000,
     seed: Annotated[int | None, typer.Option(
         "--seed", help="Bootstrap seed (default: the setting random.seed).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Multiple systems estimation of how many victims no organisation saw."""
-    from thbmonitor.darkfigure import estimate_dark_figure, parse_lists
-    from thbmonitor.release import ReleaseResult
+    from thbmonitor.estimate import estimate_dark_figure, parse_lists
 
     with user_errors():
         if method not in METHODS or method == "fixed":
-            raise UsageError("--method takes stepwise, bic or main here; fixed models: thb mse")
+            raise UsageError("--method takes pooled, stepwise, bic or main here; fixed models: "
+                             "thb mse")
+        if criterion not in ("bic", "aic"):
+            raise UsageError("--criterion takes bic or aic")
         with store(db, "read") as opened, \
                 progress(f"estimating the dark figure of {year}", disable=as_json):
             result = estimate_dark_figure(
-                opened.db, year, lists=parse_lists(lists or []), covariates=covariates or (),
+                opened.db, year, lists=parse_lists(lists or []), covariates=covariates,
                 merge_below=merge_below, method=method,  # type: ignore[arg-type]
-                nboot=nboot, seed=seed)
-    emit(ReleaseResult(result), as_json, _render)
+                criterion=criterion,  # type: ignore[arg-type]
+                window=window, nboot=nboot, seed=seed)
+    emit(result, as_json, _render)
 
 
 def _render(result: Any) -> None:
     r = result.to_dict()
     if r["estimate"] is None:
-        console.print(f"[yellow]no estimate for {r['year']}[/yellow]")
+        console.print(f"[yellow]no estimate for {r['year']}[/yellow]"
+                      + (f": {r['reason']}" if r.get("reason") else ""))
     else:
         ci = r.get("ci")
         interval = f" ({r['ci_level']:.0%} interval {ci[0]:,.0f} to {ci[1]:,.0f})" if ci else ""
@@ -69,3 +79,8 @@ def _render(result: Any) -> None:
                   f"{plain(', '.join(r['terms'])) or 'none'}; method {plain(r['method'])}")
     for warning in r.get("warnings", []):
         console.print(f"[yellow]warning:[/yellow] {plain(warning)}")
+    for row in r.get("sensitivity", []):
+        ci = row["ci"]
+        value = "n/a" if row["estimate"] is None else f"{row['estimate']:,.0f}"
+        interval = f" ({ci[0]:,.0f} to {ci[1]:,.0f})" if ci else ""
+        console.print(f"  {plain(row['label'])}: {value}{interval}")

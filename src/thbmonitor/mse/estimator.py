@@ -89,7 +89,11 @@ class MSEstimator:
         Seed or `numpy.random.Generator` of the bootstrap; None draws a fresh seed
         and records it in `seed_`.
     covariates:
-        Categorical covariate columns of the table: fit the stratified model.
+        Categorical covariate columns of the table: fit the covariate model
+        (`covariates.py`): ``main`` fits list and covariate main effects, any
+        other method searches two-list and list x covariate terms by `criterion`.
+    criterion:
+        With covariates: ``"bic"`` (default) or ``"aic"``.
     """
 
     def __init__(
@@ -103,6 +107,7 @@ class MSEstimator:
         ci_level: float = 0.95,
         seed: int | np.random.Generator | None = None,
         covariates: list[str] | tuple[str, ...] | None = None,
+        criterion: Literal["bic", "aic"] = "bic",
     ) -> None:
         if method not in METHODS:
             raise UsageError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
@@ -123,6 +128,9 @@ class MSEstimator:
         self.ci_level = ci_level
         self.seed = seed
         self.covariates = tuple(covariates or ())
+        if criterion not in ("bic", "aic"):
+            raise UsageError(f"unknown criterion {criterion!r}; choose bic or aic")
+        self.criterion = criterion
 
     # -- fitting ------------------------------------------------------------------------
 
@@ -276,15 +284,19 @@ class MSEstimator:
         self._bca(boot, bic_refit(k, jt, top, origin=table.counts), w)
 
     def _fit_covariates(self, table: CaptureTable, rng: np.random.Generator) -> None:
-        cov = fit_covariates(table, nboot=self.nboot, ci_level=self.ci_level, rng=rng)
+        cov = fit_covariates(table, nboot=self.nboot, ci_level=self.ci_level, rng=rng,
+                             criterion=None if self.method == "main" else self.criterion)
         self.covariate_fit_ = cov
+        self.extra_["criterion"] = cov.criterion if self.method != "main" else None
+        self.extra_["failed_bootstrap_share"] = cov.failed_share
+        self.extra_["merged_levels"] = list(cov.merged_levels)
         self.terms_ = cov.terms
         self.minus_infinity_ = cov.minus_infinity
         for message in cov.warnings:
             self._warn(message)
         self.population_ = cov.estimate
         self.ci_ = cov.ci
-        self.ci_kind_ = "parametric bootstrap percentile" if cov.ci is not None else None
+        self.ci_kind_ = "bootstrap percentile (selection repeated)" if cov.ci is not None else None
         self.bootstrap_ = cov.bootstrap
 
     # -- results ------------------------------------------------------------------------

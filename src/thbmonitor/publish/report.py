@@ -137,6 +137,8 @@ def _headline(t: Texts, figures: Mapping[str, Any]) -> str:
 
 
 METHOD_LABEL = {
+    "pooled": N_("log-linear model over several years with covariates, interactions chosen "
+                 "by an information criterion"),
     "stepwise": N_("log-linear model, interactions chosen step by step"),
     "bic": N_("log-linear model, interactions chosen by the BIC"),
     "main": N_("log-linear model of independent lists"),
@@ -149,26 +151,17 @@ def _method(t: Texts, method: str) -> str:
 
 
 def _estimate(t: Texts, estimate: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if not estimate:
-        return None
-    observed, value = estimate.get("observed"), estimate.get("estimate")
-    ci = estimate.get("ci")
-    ratio = value / observed if value is not None and observed else None
-    return {
-        "has_estimate": value is not None,
-        "observed": t.number(observed), "estimate": t.number(value),
-        "dark_figure": t.number(estimate.get("dark_figure")),
-        "low": t.number(ci[0]) if ci else None, "high": t.number(ci[1]) if ci else None,
-        "level": t.percent(100 * float(estimate.get("ci_level") or 0.95)),
-        "ratio": t.number(ratio, 1) if ratio is not None else None,
-        "method": _method(t, str(estimate.get("method") or "")),
-        # Lists named after an organisation type are shown by that type's label.
-        "lists": [t.label("source_type", str(x)) for x in estimate.get("lists") or []],
+    """The dark-figure section: built by the estimate package from its result's dict, with
+    the method and the model terms in the report's language."""
+    from thbmonitor.estimate.report import estimate_context
+
+    shown = estimate_context(t, estimate)
+    if shown is not None:
+        shown["method"] = _method(t, str(shown["method"]))
         # A model term `police:ngo` is the interaction of two lists: "Police × NGOs".
-        "terms": [" × ".join(t.label("source_type", part) for part in str(x).split(":"))
-                  for x in estimate.get("terms") or []],
-        "warnings": [str(x) for x in estimate.get("warnings") or []],
-    }
+        shown["terms"] = [" × ".join(t.label("source_type", part) for part in term.split(":"))
+                          for term in shown["terms"]]
+    return shown
 
 
 def _patterns(t: Texts, patterns: Mapping[str, Any] | None) -> dict[str, str] | None:

@@ -344,3 +344,10 @@ SETTINGS.declare(
     "publication.date", "",
     "Publication date on the cover (YYYY-MM-DD); empty: the date the report is generated.",
     pattern=r"(\d{4}-\d{2}-\d{2})?", pattern_help="a date YYYY-MM-DD, or empty")
+
+SETTINGS.declare(
+    "estimate.window_years", 6,
+    "Years pooled for the dark-figure estimate of a year (that year and the ones before), "
+    "with the year as a covariate, as in the published Dutch estimates (docs/mse.md).",
+    minimum=2, maximum=15,
+)

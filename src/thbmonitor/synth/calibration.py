@@ -25,9 +25,9 @@ SOURCE_TYPES: tuple[str, ...] = (
     "reception_centre", "guardianship", "municipality", "shelter", "lawyer", "self", "other",
 )
 
-#: How many true victims stand behind one registered victim, per stratum
-#: (about 4 to 5 overall, as the MSE estimates of DOMAIN.md; minors in criminal
-#: exploitation are believed to be much more hidden).
+#: A first guess of how many true victims stand behind one registered victim, per
+#: stratum: it only sizes the pilot draws of `population.simulate_victims`; the
+#: true numbers follow from the capture model (`capture.py`, about five overall).
 DARK_MULTIPLIER: dict[str, float] = {
     "minor_criminal": 8.0, "minor_other": 5.0, "ua": 4.0,
     "latam_sexual": 5.0, "africa_sexual": 3.5, "rest": 4.5,

@@ -1,6 +1,8 @@
 """The criminal-justice chain: investigations, suspects, prosecution cases, verdicts.
 
-Scaled to the published guides (2022: 165 investigations, 254 suspects;
+Random around the published guides (Poisson counts of investigations per
+year and form, independent draws for everything after), scaled to them
+(2022: 165 investigations, 254 suspects;
 2023: conviction rate 68%, about 78 court cases). Planted trends: investigations
 into sexual exploitation fall for the second year in 2024, international ones
 most; fewer suspects; fewer cases registered at the prosecution service; a
@@ -64,13 +66,13 @@ def build_chain(years: list[int], scale: float, rng: np.random.Generator) -> Cha
         sexual, labour, criminal, other, intl = INVESTIGATIONS[min(max(year, 2019), 2024)]
         counts = {"sexual": sexual, "labour": labour, "criminal": criminal, "other": other}
         for form, c in counts.items():
-            n = int(round(c * scale))
+            # random around the guide: Poisson counts, independent international draws
+            n = int(rng.poisson(c * scale))
             share = intl if form == "sexual" else 0.25
             start = np.datetime64(f"{year}-01-01") + _days(rng, 0, 365, n)
             inv_parts.append(pd.DataFrame({
                 "year": year, "exploitation": form, "start_date": start,
-                "scope": np.where(rng.permutation(n) < int(round(n * share)), "international",
-                                  "domestic"),
+                "scope": np.where(rng.random(n) < share, "international", "domestic"),
             }))
     inv = pd.concat(inv_parts, ignore_index=True).sort_values(["start_date", "exploitation"],
                                                               kind="stable")

@@ -6,6 +6,7 @@ fixed order, so the same arguments give byte-identical files.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterable
@@ -24,7 +25,7 @@ from thbmonitor.synth.locations import build_locations
 from thbmonitor.synth.names import draw_names
 from thbmonitor.synth.noise import NoiseRates, apply_noise
 from thbmonitor.synth.population import add_repeats, nationalities, simulate_victims
-from thbmonitor.synth.reporting import build_reports, select_registered
+from thbmonitor.synth.reporting import build_reports
 from thbmonitor.synth.sources import STATUTORY_TYPES, source_region
 from thbmonitor.synth.truth import person_facts, totals_table, write_person_table
 from thbmonitor.synth.writer import COLUMNS, inject_invalid, iso, write_csv
@@ -32,7 +33,16 @@ from thbmonitor.synth.writer import COLUMNS, inject_invalid, iso, write_csv
 __all__ = ["DEFAULT_SEED", "SynthResult", "generate"]
 
 logger = logging.getLogger(__name__)
-DEFAULT_SEED = 20241016
+
+
+def _default_seed() -> int:
+    """The declared setting `random.seed` (store/settings.py), not a second literal."""
+    from thbmonitor.store.settings import SETTINGS
+
+    return int(SETTINGS.get("random.seed").default)
+
+
+DEFAULT_SEED = _default_seed()
 
 
 @dataclass
@@ -105,9 +115,10 @@ def generate(
 ) -> SynthResult:
     """Simulate the victims of `years`, who reports them, the chain; write the files.
 
-    `scale` multiplies the population (registered totals equal the published
-    ones exactly at scale 1; at other scales each calibrated stratum is
-    rounded to `published × scale`). `invalid_rows` injects that many invalid
+    `scale` multiplies the population. The registered totals are random: a
+    capture–recapture process whose expected registered count per calibrated
+    stratum is `published × scale` (`capture.py`; the true model is written to
+    `ground_truth/capture_model.json`). `invalid_rows` injects that many invalid
     rows (logged in `ground_truth/invalid_rows.csv`); `date_format_noise` writes
     that share of report dates and dates of birth as DD-MM-YYYY.
     """
@@ -119,11 +130,10 @@ def generate(
     if date_format_noise:
         rates = NoiseRates(**{**rates.__dict__, "date_format_noise": date_format_noise})
     targets = load_targets(years_l)
-    frame = simulate_victims(targets, scale, rng)
-    select_registered(frame, rng)
+    frame, sightings, capture_model = simulate_victims(targets, scale, rng)
     add_repeats(frame, rng)
     groups = plant_groups(frame, rng, scale)
-    reports = build_reports(frame, targets, rng)
+    reports = build_reports(frame, sightings, years_l, rng)
     reports["person_id"] = frame["person_id"].to_numpy()[reports["py"].to_numpy()]
     logger.info("simulated %d person-years, %d reports", len(frame), len(reports))
     persons = _persons(frame, rng)
@@ -202,6 +212,9 @@ def generate(
     gt["totals"] = write_csv(totals_table(person_facts(frame)), truth_dir / "totals.csv")
     gt["groups"] = write_csv(gtab, truth_dir / "groups.csv")
     gt["invalid_rows"] = write_csv(invalid, truth_dir / "invalid_rows.csv")
+    gt["capture_model"] = truth_dir / "capture_model.json"
+    gt["capture_model"].write_text(json.dumps(capture_model.to_dict(), indent=2),
+                                   encoding="utf-8")
 
     result.counts = {
         "person_years": len(frame), "persons": int(frame["person_id"].nunique()),

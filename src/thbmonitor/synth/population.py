@@ -1,9 +1,10 @@
 """The true victims: one row per person and year of victimisation, reported or not.
 
-Victims are drawn per calibration stratum (see `calibration.STRATA`) so that
-the registered victims can be selected to match the published figures
-exactly; each stratum holds several times as many true victims as are
-registered (`calibration.DARK_MULTIPLIER`). Traits are drawn vectorised.
+Victims are drawn per calibration stratum (see `calibration.STRATA`); how
+many there are follows from the capture model (`capture.py`), so that the
+registered number of each stratum equals the published one in expectation.
+`calibration.DARK_MULTIPLIER` only sizes the pilot draws. Traits are drawn
+vectorised.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from thbmonitor.synth.calibration import DARK_MULTIPLIER, STRATA, YearTargets
+from thbmonitor.synth.capture import CaptureModel, calibrate, draw_sightings, trait_matrix
 
 __all__ = ["POLICE_REGIONS", "Nationalities", "nationalities", "simulate_victims", "add_repeats"]
 
@@ -147,28 +149,60 @@ def _block(stratum: str, year: int, n: int, rng: np.random.Generator) -> dict[st
 
 def simulate_victims(
     targets: dict[int, YearTargets], scale: float, rng: np.random.Generator
-) -> pd.DataFrame:
-    """All true victims of all years: one row per person-year, with a `quota` per stratum.
+) -> tuple[pd.DataFrame, np.ndarray, CaptureModel]:
+    """All true victims of all years and who saw them (a capture–recapture process).
 
-    Returns the person-year frame; `frame.attrs["quotas"]` maps (year, stratum)
-    to the number of registered victims to select.
+    Per year: pilot victims of every calibration stratum give the calibrated
+    capture model (`capture.calibrate`); the true number of a stratum is then
+    Poisson with mean ``quota × scale / P(seen)``, each victim is seen by each
+    organisation type independently (`capture.draw_sightings`), and a victim
+    is registered when someone saw them. Returns the person-year frame (with
+    `registered`), the (person-years, source types) sighting matrix and the
+    true capture model.
     """
     blocks: list[pd.DataFrame] = []
-    quotas: dict[tuple[int, str], int] = {}
+    seen_parts: list[np.ndarray] = []
+    model = CaptureModel()
     for year, tgt in targets.items():
-        for stratum, quota in tgt.quotas().items():
-            q = int(round(quota * scale))
-            n = max(q, int(round(quota * scale * DARK_MULTIPLIER[stratum])))
-            quotas[(year, stratum)] = q
+        quotas = {k: q * scale for k, q in tgt.quotas().items()}
+        pilots: dict[str, pd.DataFrame] = {}
+        strata = [s for s in STRATA if quotas.get(s, 0) > 0]
+        for stratum in strata:
+            n0 = int(np.ceil(quotas[stratum] * DARK_MULTIPLIER[stratum] * 1.3)) + 20
+            pilots[stratum] = pd.DataFrame(_block(stratum, year, n0, rng))
+        pilot = pd.concat([pilots[s] for s in strata], ignore_index=True)
+        pool = np.repeat(np.arange(len(strata)), [len(pilots[s]) for s in strata])
+        level, factor, pseen = calibrate(_traits(pilot), pool,
+                                         {i: quotas[s] for i, s in enumerate(strata)},
+                                         tgt.report_shares)
+        model.level[year], model.factor[year] = level, factor
+        model.expected_registered[year] = float(sum(quotas.values()))
+        model.expected_true[year] = float(sum(quotas[s] / pseen[i]
+                                              for i, s in enumerate(strata)))
+        for i, stratum in enumerate(strata):
+            n = int(rng.poisson(quotas[stratum] / pseen[i]))
+            block = pilots[stratum]
+            if n > len(block):
+                extra = pd.DataFrame(_block(stratum, year, n - len(block), rng))
+                block = pd.concat([block, extra], ignore_index=True)
+            block = block.iloc[:n].reset_index(drop=True)
             if n:
-                blocks.append(pd.DataFrame(_block(stratum, year, n, rng)))
+                seen, _direct = draw_sightings(_traits(block), level, factor, rng)
+                blocks.append(block)
+                seen_parts.append(seen)
     frame = pd.concat(blocks, ignore_index=True)
     for col in _CATEGORICAL:
         frame[col] = frame[col].astype("category")
     frame["person_id"] = np.arange(len(frame), dtype=np.int64)
-    frame.attrs["quotas"] = quotas
+    sightings = np.concatenate(seen_parts, axis=0)
+    frame["registered"] = np.asarray(sightings.any(axis=1), dtype=bool)
     assert set(frame["stratum"]) <= set(STRATA)
-    return frame
+    return frame, sightings, model
+
+
+def _traits(block: pd.DataFrame) -> np.ndarray:
+    return trait_matrix(block["stratum"].to_numpy(), block["sex"].to_numpy(),
+                        block["nationality"].to_numpy(), block["exploitation"].to_numpy())
 
 
 def add_repeats(frame: pd.DataFrame, rng: np.random.Generator, share: float = 0.04) -> None:

@@ -64,6 +64,8 @@ def source_region(source: np.ndarray, victim_region: np.ndarray) -> np.ndarray:
     src = source.astype(str)
     for prefix in ("police-", "municipality-"):
         mask = np.char.startswith(src, prefix) & (src != "police-landelijke-eenheid")
+        if not mask.any():  # (numpy's replace fails on an empty selection)
+            continue
         out[mask] = np.char.replace(src[mask], prefix, "")
     care_regions = {v: k for k, v in _CARE.items()}
     care = np.char.startswith(src, "care-")

@@ -116,14 +116,17 @@ def _figures(ctx: Ctx, year: int, protected: bool) -> dict[str, Any]:
 
 
 def _dark_figure(ctx: Ctx, year: int) -> dict[str, Any] | None:
-    """The report's default estimate of the dark figure (stepwise MSE), cached per version."""
+    """The report's default estimate of the dark figure (the Dutch practice), cached per
+    store version."""
     from thbmonitor.release import dark_figure
 
     key = ("dark_figure", year, _version(ctx))
     if key not in ctx.state.cache:
         estimate = dark_figure(ctx.db, year)
-        keys = ("observed", "estimate", "dark_figure", "ci", "ci_level", "method", "lists")
-        ctx.state.cache[key] = None if estimate is None else {k: estimate.get(k) for k in keys}
+        keys = ("observed", "estimate", "dark_figure", "ci", "ci_level", "method", "lists",
+                "published_as", "warnings")
+        shown = None if estimate is None else estimate.to_dict()
+        ctx.state.cache[key] = None if shown is None else {k: shown.get(k) for k in keys}
     result: dict[str, Any] | None = ctx.state.cache[key]
     return result
 
