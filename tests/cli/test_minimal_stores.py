@@ -52,7 +52,6 @@ REFUSALS: dict[tuple[str, str], tuple[int, str]] = {
        for name in ("figures", "figures-protected", "report", "report-en", "export-eurostat",
                     "export-sdg", "export-ctdc")},
     ("estimate", "empty"): (2, "no victims in 2024"),
-    ("estimate", "one-report"): (1, "at least two lists are needed"),
     ("patterns-carousel", "empty"): (2, "give --year"),
 }
 

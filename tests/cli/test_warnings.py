@@ -56,11 +56,15 @@ def _thb(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_estimate_shows_the_caveat_once_and_no_raw_warning(sparse_store, tmp_path):
-    result = _thb("estimate", "--year", "2024", "--db", str(sparse_store), cwd=tmp_path)
+    # one year, stepwise: the sparse table's caveats (the default pools years and refuses
+    # 44 victims as too few, which tests/estimate/test_guards.py covers)
+    result = _thb("estimate", "--year", "2024", "--db", str(sparse_store), "--method",
+                  "stepwise", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert not RAW_WARNING.search(result.stderr), result.stderr
     assert "warnings.warn" not in result.stderr
-    assert "warning: 1 bootstrap fits did not converge" in result.stdout
+    # the guard's reason, once, as a sentence (44 victims are too few for any method)
+    assert result.stdout.count("no estimate for 2024") == 1 and "at least 50" in result.stdout
 
 
 def test_report_writes_no_raw_warning(sparse_store, tmp_path):
@@ -73,7 +77,7 @@ def test_report_writes_no_raw_warning(sparse_store, tmp_path):
 
 def test_other_warnings_become_one_note_line(sparse_store, monkeypatch, capsys):
     """A NumPy overflow inside the computation: one `note:` line, not Python's display."""
-    import thbmonitor.darkfigure as darkfigure
+    import thbmonitor.estimate as darkfigure
 
     real = darkfigure.estimate_dark_figure
 
@@ -84,7 +88,8 @@ def test_other_warnings_become_one_note_line(sparse_store, monkeypatch, capsys):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(darkfigure, "estimate_dark_figure", overflowing)
-    code = run(["estimate", "--year", "2024", "--db", str(sparse_store), "--nboot", "20"])
+    code = run(["estimate", "--year", "2024", "--db", str(sparse_store), "--nboot", "20",
+                "--method", "stepwise"])
     err = capsys.readouterr().err
     assert code == 0
     notes = [line for line in err.splitlines() if line.startswith("note:")]

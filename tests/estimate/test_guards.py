@@ -86,10 +86,12 @@ def test_an_18_victim_store_gives_no_estimate_and_says_why(db) -> None:
     assert "An estimated" not in pages["en"] and "passed every check" not in pages["en"]
 
 
-def test_thin_data_on_the_command_line_is_not_an_error_but_no_number(db, db_path) -> None:
-    for i in range(18):
-        _report(db, "pol", f"p{i}", "police", f"V{i}")
-    db.close()
+def test_thin_data_on_the_command_line_is_not_an_error_but_no_number(db_path) -> None:
+    from thbmonitor.store import open_store
+
+    with open_store(db_path, "create") as store:
+        for i in range(18):
+            _report(store.db, "pol", f"p{i}", "police", f"V{i}")
     out = CliRunner().invoke(app, ["estimate", "--year", "2024", "--db", str(db_path),
                                    "--nboot", "20"])
     assert out.exit_code == 0, out.output

@@ -17,6 +17,7 @@ Findings missing from the figures are computed with the default rule.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
@@ -150,6 +151,18 @@ def _method(t: Texts, method: str) -> str:
     return t._(METHOD_LABEL[method]) if method in METHOD_LABEL else method
 
 
+COVARIATE_LABEL = {"dutch": N_("Dutch or non-Dutch nationality"), "year": N_("Year")}
+
+
+def _term_part(t: Texts, part: str) -> str:
+    """A list or covariate of a model term in the report's language."""
+    if part in COVARIATE_LABEL:
+        return t._(COVARIATE_LABEL[part])
+    if part in ("age_group", "sex", "exploitation", "nationality_group"):
+        return t.table_title(part)
+    return t.label("source_type", part)
+
+
 def _estimate(t: Texts, estimate: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """The dark-figure section: built by the estimate package from its result's dict, with
     the method and the model terms in the report's language."""
@@ -158,9 +171,15 @@ def _estimate(t: Texts, estimate: Mapping[str, Any] | None) -> dict[str, Any] | 
     shown = estimate_context(t, estimate)
     if shown is not None:
         shown["method"] = _method(t, str(shown["method"]))
-        # A model term `police:ngo` is the interaction of two lists: "Police × NGOs".
-        shown["terms"] = [" × ".join(t.label("source_type", part) for part in term.split(":"))
+        # A model term `police:ngo` is the interaction of two lists: "Police × NGOs";
+        # `police:age_group` that of a list and a covariate: "Police × Age group".
+        shown["terms"] = [" × ".join(_term_part(t, part) for part in term.split(":"))
                           for term in shown["terms"]]
+        shown["covariates"] = [_term_part(t, c) for c in shown["covariates"]]
+        # The estimator's technical notes are English sentences; their codes are labelled.
+        shown["warnings"] = [re.sub(r"\b(age_group|nationality_group|[a-z]+_[a-z_]+)\b",
+                                    lambda m: _term_part(t, m.group(1)), w)
+                             for w in shown["warnings"]]
     return shown
 
 
