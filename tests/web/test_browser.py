@@ -171,7 +171,9 @@ def test_an_analyst_reads_the_dashboard_in_dutch_and_english(server, page):
     page.get_by_role("heading", name="Victims of trafficking in human beings in 2024").wait_for()
     assert page.locator("html").get_attribute("lang") == "en"
     _accessible(page)
-    page.goto(f"{base}/figures/2024?protected=0")
+    # the figures page computes the default dark-figure estimate (1,000 bootstrap replicates)
+    # on its first view: up to a minute on a loaded machine (docs/web.md)
+    page.goto(f"{base}/figures/2024?protected=0", timeout=120_000)
     assert "Unprotected figures" in page.content()
     _accessible(page)
     page.goto(f"{base}/patterns/carousel/2024")
