@@ -302,3 +302,15 @@ def test_cell_suppressed_in_last_year_is_not_found() -> None:
     years[2024] = year_figures(2024, cross_with(criminal__minor=60))
     years[2023]["suppressed"] = [CRIMINAL_MINOR]
     assert CRIMINAL_MINOR not in by_metric(find_changes(release_figures(years)))
+
+
+def test_investigations_and_their_sexual_part_falling_are_one_finding() -> None:
+    """The demo said both "police investigations fell" and "investigations into sexual
+    exploitation fell": one phenomenon, stated once for the clearest cell."""
+    years = steady()
+    years[2024] = year_figures(2024, chain={"investigations": 60})
+    found = find_changes(release_figures(years))
+    named = [f for f in found if f.metric.startswith("chain.investigations")]
+    assert len(named) == 1
+    assert {named[0].metric, *named[0].related} >= {
+        INVESTIGATIONS, "chain.investigations.by_exploitation.sexual"}

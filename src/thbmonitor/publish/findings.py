@@ -442,6 +442,8 @@ def _dimensions(metric: str) -> tuple[str, frozenset[tuple[str, str]]] | None:
             return "victims", frozenset({("source", parts[2])})
         return None
     if parts[:2] == ["chain", "investigations"]:
+        if parts[2] == "total":  # all investigations: the parent of every breakdown of them
+            return "investigations", frozenset()
         if parts[2] == "by_exploitation" and len(parts) == 4:
             return "investigations", frozenset({("form", parts[3])})
         if parts[2] == "by_scope" and len(parts) == 4:
