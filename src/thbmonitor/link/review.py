@@ -12,6 +12,7 @@ queue is logged in the audit log (it shows person-level data).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,19 +98,23 @@ def review_queue(db: Database, *, limit: int | None = 50, actor: str | None = No
         sql += " LIMIT ?"
         params.append(int(limit))
     frame = db.frame(sql, params)
-    pairs = []
-    for row in frame.to_dict("records"):
-        pairs.append({
-            "pair_id": row["pair_id"],
-            "match_probability": round(float(row["match_probability"]), 4),
-            "match_weight": round(float(row["match_weight"]), 2),
-            "comparison": json.loads(row["comparison"]) if row["comparison"] else {},
-            "left": {c: _plain(row[f"a_{c}"]) for c in SHOWN},
-            "right": {c: _plain(row[f"b_{c}"]) for c in SHOWN},
-        })
+    pairs = [pair_dict(row) for row in frame.to_dict("records")]
     audit.record(db, "read", "link.review", actor=actor,
                  detail={"pairs_shown": len(pairs), "limit": limit})
     return ReviewQueue(pairs, total, decided)
+
+
+def pair_dict(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """One queued pair as shown to a reviewer, from a row of the queue's SELECT
+    (`a_*` and `b_*` columns for the two reports; never a clear name)."""
+    return {
+        "pair_id": row["pair_id"],
+        "match_probability": round(float(row["match_probability"]), 4),
+        "match_weight": round(float(row["match_weight"]), 2),
+        "comparison": json.loads(row["comparison"]) if row["comparison"] else {},
+        "left": {c: _plain(row[f"a_{c}"]) for c in SHOWN},
+        "right": {c: _plain(row[f"b_{c}"]) for c in SHOWN},
+    }
 
 
 def _plain(value: Any) -> Any:

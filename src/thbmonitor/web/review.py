@@ -10,10 +10,8 @@ argument of `review_queue`; it lives here until that package offers it.
 
 from __future__ import annotations
 
-import json
-
 from thbmonitor.link import Decision, decide
-from thbmonitor.link.review import SHOWN, ReviewQueue, _plain
+from thbmonitor.link.review import SHOWN, ReviewQueue, pair_dict
 from thbmonitor.store import Database, audit
 from thbmonitor.web.errors import WebError
 
@@ -36,17 +34,7 @@ def org_review_queue(db: Database, org: str, *, limit: int = 50, actor: str) -> 
         "ORDER BY abs(q.match_probability - 0.5), q.pair_id LIMIT ?",
         [org, org, int(limit)])
     names = [d[0] for d in rows.description]
-    pairs = []
-    for values in rows.fetchall():
-        row = dict(zip(names, values, strict=True))
-        pairs.append({
-            "pair_id": row["pair_id"],
-            "match_probability": round(float(row["match_probability"]), 4),
-            "match_weight": round(float(row["match_weight"]), 2),
-            "comparison": json.loads(row["comparison"]) if row["comparison"] else {},
-            "left": {c: _plain(row[f"a_{c}"]) for c in SHOWN},
-            "right": {c: _plain(row[f"b_{c}"]) for c in SHOWN},
-        })
+    pairs = [pair_dict(dict(zip(names, values, strict=True))) for values in rows.fetchall()]
     audit.record(db, "read", "link.review", actor=actor,
                  detail={"source": org, "pairs_shown": len(pairs), "limit": limit})
     return ReviewQueue(pairs, int(total), int(decided))
