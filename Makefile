@@ -5,9 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test lint typecheck pytest demo bench clean chromium
+.PHONY: setup test lint typecheck pytest demo bench clean chromium java
 
-setup: $(STAMP) chromium
+setup: $(STAMP) chromium java
 
 $(STAMP): pyproject.toml
 	$(MAKE) --no-print-directory system-deps
@@ -22,6 +22,14 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || if [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else echo "chromium missing: the browser tests will be skipped (install it as root)"; fi
+
+# The Spark engine (tests/spark/, `thb link --engine spark`) runs PySpark on a Java runtime:
+# Debian's default-jre-headless (OpenJDK 17 on bookworm), installed when missing and running
+# as root. Idempotent; without it the Spark tests are skipped with the reason.
+java:
+	@command -v java >/dev/null 2>&1 || if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
+	else echo "java missing: the Spark tests will be skipped (install default-jre-headless as root)"; fi
 
 lint: setup
 	$(BIN)/ruff check src tests bench

@@ -18,6 +18,7 @@ from thbmonitor.cli import (
     quarantine,  # noqa: F401
     report,  # noqa: F401
     settings,  # noqa: F401
+    spark,  # noqa: F401
     synth,  # noqa: F401
     web,  # noqa: F401
 )

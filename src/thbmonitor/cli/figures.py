@@ -17,6 +17,7 @@ from thbmonitor.cli.app import (
     store,
     user_errors,
 )
+from thbmonitor.cli.spark import EngineOption, MasterOption
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -33,6 +34,8 @@ def figures_command(
             help="Apply disclosure control: suppressed cells are null and listed in "
                  "\"suppressed\" (threshold: setting publication.threshold)."),
     ] = False,
+    engine: EngineOption = "duckdb",
+    spark_master: MasterOption = None,
 ) -> None:
     """The annual figures: victims with breakdowns, reports, the chain and the findings."""
     from thbmonitor.release import annual_figures
@@ -40,7 +43,13 @@ def figures_command(
 
     # unprotected figures hold small counts about identifiable groups: that read is audited
     with user_errors(), store(db, "read" if protected else "write") as opened:
-        result = annual_figures(opened.db, year, protected=protected)
+        if engine == "duckdb":
+            result = annual_figures(opened.db, year, protected=protected)
+        else:
+            from thbmonitor.figures.spark import spark_figures
+
+            result = spark_figures(opened.db, year, master=spark_master, protected=protected,
+                                   engine=engine)
         if not protected:
             audit.record(opened.db, "figures.unprotected", str(year))
     emit(result, as_json, lambda r: _render(r.to_dict()))

@@ -80,11 +80,18 @@ def import_(
     vintage: Annotated[str | None, typer.Option(
         "--vintage", help="Delivery label, e.g. '2024-Q4' (default: today's date).")] = None,
     as_json: JsonOption = False,
+    table: Annotated[list[str] | None, typer.Option(
+        "--table", help="With `thb import parquet FOLDER`: a table to take back (repeatable; "
+                        "default: the linkage's tables).", show_default=False)] = None,
 ) -> None:
     """Import one file of one kind (docs/CONTRACTS.md §1); all-or-nothing unless --partial."""
     from thbmonitor.ingest import KINDS, import_file
     from thbmonitor.store import audit
 
+    if kind == "parquet":  # a Parquet folder of `thb export parquet` (docs/scale.md)
+        from thbmonitor.cli.spark import import_parquet_command
+
+        return import_parquet_command(file, db, table, as_json)
     with user_errors():
         if kind not in KINDS:
             from thbmonitor.errors import UsageError

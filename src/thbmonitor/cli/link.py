@@ -22,6 +22,7 @@ from thbmonitor.cli.app import (
     store,
     user_errors,
 )
+from thbmonitor.cli.spark import EngineOption, MasterOption
 
 if TYPE_CHECKING:
     from thbmonitor.link import Decision, LinkResult, ReviewQueue
@@ -39,6 +40,8 @@ def link(
         "--threshold", help="Match probability from which two reports are linked "
                             "(default: the setting link.threshold; 0.5 to 1).",
     )] = None,
+    engine: EngineOption = "duckdb",
+    spark_master: MasterOption = None,
 ) -> None:
     """Rebuild persons from all stored reports and print a summary."""
     from thbmonitor.link import link_persons
@@ -54,7 +57,8 @@ def link(
             path, before = opened.path, opened.db.latest_link_run()
             on_interrupt(lambda: _linked(path, before))
             result = link_persons(opened.db, method=method, threshold=threshold,
-                                  review_low=review, progress=stage_updater(bar))
+                                  review_low=review, progress=stage_updater(bar),
+                                  engine=engine, spark_master=spark_master)
     emit(result, as_json, _render)
 
 

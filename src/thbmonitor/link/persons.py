@@ -112,6 +112,8 @@ def link_persons(
     review_low: float | None = None,
     seed: int | None = None,
     model: dict[str, Any] | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> LinkResult:
     """Rebuild the persons tables from all stored reports (one transaction).
 
@@ -123,6 +125,8 @@ def link_persons(
     `link_runs.model`) to score with instead of training a new one.
     Unset, `threshold`, `review_low` and `seed` come from the database's
     settings `link.threshold`, `link.review_low` and `random.seed`.
+    `engine`: `duckdb` (default) or `spark` (the same model on Splink's Spark
+    backend, master `spark_master`; link/spark_engine.py, docs/scale.md).
     """
     threshold = float(db.setting("link.threshold")) if threshold is None else threshold
     review_low = float(db.setting("link.review_low")) if review_low is None else review_low
@@ -141,10 +145,12 @@ def link_persons(
     trained = model is None
     warnings: list[str] = []
     if method == "splink":
+        from thbmonitor.link.spark_engine import engine_model
         from thbmonitor.link.splink_model import LinkModel, UntrainableError
 
         try:
-            with LinkModel(db, seed=seed, model=model) as linker:
+            with engine_model(engine, spark_master, LinkModel)(
+                    db, seed=seed, model=model) as linker:
                 if trained:
                     notify("training the model")
                     linker.fit()
@@ -164,6 +170,8 @@ def link_persons(
         settings: dict[str, Any] = {"threshold": threshold, "review_low": review_low,
                                     "seed": seed, "soft_source_constraint": True,
                                     "trained": trained}
+        if engine != "duckdb":
+            settings["engine"] = engine
         run_method = SPLINK_METHOD
     else:
         notify("finding exact keys")

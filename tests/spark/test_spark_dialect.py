@@ -1,0 +1,96 @@
+"""One model, two engines: every comparison of `settings()` rendered for Spark and run there.
+
+Each level's condition is evaluated on the same pairs of the demo's reports
+by DuckDB (the text as written) and by Spark (the text `link.dialect`
+renders); the two truth tables must be equal, level by level.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlglot
+
+from thbmonitor.link.comparisons import BLOCK_CAP, BLOCKING_RULES, INPUT_SQL, TRAINING, settings
+from thbmonitor.link.dialect import duckdb_model, spark_settings, spark_sql
+from thbmonitor.store import Database
+from thbmonitor.store.parquet import export_parquet
+
+
+def _conditions() -> list[tuple[str, str]]:
+    out = []
+    for comparison in settings()["comparisons"]:
+        for i, level in enumerate(comparison["comparison_levels"]):
+            if level["sql_condition"] != "ELSE":
+                out.append((f"{comparison['output_column_name']}_{i}", level["sql_condition"]))
+    return out
+
+
+def test_every_condition_and_rule_renders_as_spark_sql() -> None:
+    texts = [c for _, c in _conditions()] + list(BLOCKING_RULES) + [r for r, _ in TRAINING]
+    for text in texts:
+        rendered = spark_sql(text)
+        sqlglot.parse_one(rendered, read="spark")  # valid Spark SQL
+        lowered = rendered.lower()
+        assert "list_" not in lowered and "len(" not in lowered, rendered
+        if "_bloom" in text:
+            assert "zip_with" in lowered or "bloom_l is null" in lowered, rendered
+
+
+def test_the_model_json_is_the_same_document_for_both_engines() -> None:
+    canonical = settings()
+    rendered = spark_settings(canonical)
+    assert rendered != canonical
+    for comparison in rendered["comparisons"]:  # pretend Spark trained it
+        for level in comparison["comparison_levels"]:
+            level["m_probability"], level["u_probability"] = 0.5, 0.25
+    back = duckdb_model(rendered, canonical)
+    for theirs, ours in zip(back["comparisons"], canonical["comparisons"], strict=True):
+        assert [lv["sql_condition"] for lv in theirs["comparison_levels"]] == [
+            lv["sql_condition"] for lv in ours["comparison_levels"]]
+        assert all(lv["m_probability"] == 0.5 for lv in theirs["comparison_levels"])
+    assert back["blocking_rules_to_generate_predictions"] == canonical[
+        "blocking_rules_to_generate_predictions"]
+    assert {k: v for k, v in back.items() if k != "comparisons"} == {
+        k: v for k, v in canonical.items() if k != "comparisons"}
+
+
+def _pairs_sql(columns: list[str], conditions: list[tuple[str, str]]) -> str:
+    sides = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in columns)
+    flags = ", ".join(f"CASE WHEN {sql} THEN 1 ELSE 0 END AS {name}" for name, sql in conditions)
+    return (f"SELECT p.l, p.r, {flags} FROM (SELECT p.l, p.r, {sides} FROM pairs AS p "
+            "JOIN link_input AS l ON l.unique_id = p.l JOIN link_input AS r "
+            "ON r.unique_id = p.r) AS p ORDER BY p.l, p.r")
+
+
+def test_every_comparison_gives_the_same_levels_on_spark(
+        spark: Any, realistic_db_path: Path, tmp_path: Path) -> None:
+    conditions = _conditions()
+    input_sql = INPUT_SQL.format(reports="reports", cap=BLOCK_CAP)
+    blocked = " OR ".join(f"({rule})" for rule in BLOCKING_RULES)
+    with Database(realistic_db_path, read_only=True) as db:
+        export_parquet(db, tmp_path, ("reports",))
+        # pairs of every kind: blocked pairs (most levels agree) and far pairs (most differ)
+        pairs: pd.DataFrame = db.frame(
+            f"WITH link_input AS ({input_sql}) "
+            "SELECT * FROM (SELECT l.unique_id AS l, r.unique_id AS r FROM link_input l "
+            f"JOIN link_input r ON l.unique_id < r.unique_id AND ({blocked}) "
+            "ORDER BY hash(l.unique_id, r.unique_id) LIMIT 3000) UNION ALL "
+            "SELECT unique_id AS l, (unique_id * 7919 + 13) % (SELECT count(*) FROM link_input)"
+            " AS r FROM link_input WHERE unique_id % 7 = 0")
+        columns = [str(c) for c, *_ in db.rows(f"DESCRIBE {input_sql}")]
+        db.conn.register("pairs", pairs)
+        expected: pd.DataFrame = db.frame(
+            f"WITH link_input AS ({input_sql}) " + _pairs_sql(columns, conditions))
+    assert len(expected) > 3000
+    spark.read.parquet(str(tmp_path / "reports.parquet")).createOrReplaceTempView("reports")
+    spark.sql(spark_sql(input_sql, statement=True)).createOrReplaceTempView("link_input")
+    spark.createDataFrame(pairs.astype("int64"), "l bigint, r bigint"
+                          ).createOrReplaceTempView("pairs")
+    rendered = [(name, spark_sql(sql)) for name, sql in conditions]
+    got = spark.sql(_pairs_sql(columns, rendered)).toPandas()
+    for name, _ in conditions:
+        assert expected[name].sum() > 0 or name.startswith("source"), name  # the level occurs
+        assert got[name].astype("int64").tolist() == expected[name].astype("int64").tolist(), name
