@@ -1,0 +1,346 @@
+"""Spark (`local[2]`) against DuckDB on 1,000,000 and 5,000,000 synthetic reports.
+
+Data: `thbmonitor.synth.generate(scale=...)` (every kind), imported through
+`import_file` and linked with exact keys (so the figures count persons);
+none of that is timed. Then, each in a fresh process (`measure_subprocess`,
+wall time; peak memory of the Python process plus the JVM it starts):
+
+* **figures**: `compute_figures(db, 2024)` on DuckDB; on Spark the Parquet
+  export of the figures' tables, the session start and `compute_figures_on_spark`
+  (the same queries rendered), with the two JSON documents compared byte for byte;
+* **linkage** (sizes up to `LINK_MAX_REPORTS`): `link_persons` trained and scored on
+  DuckDB and on Spark, with pairwise F1 against the ground truth;
+* **Dice on DuckDB**: the Bloom-filter Dice of `link.dialect` over BITSTRING (the
+  store's type) and over the 64-bit words Spark uses, on the same pairs.
+
+`THB_BENCH_SPARK_SIZES` (e.g. `1000000`) limits the sizes; `THB_BENCH_SPARK_LINK_TIMEOUT`
+(seconds, default 2400) bounds each Spark linkage, reported as not finished past it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bench.results import measure_subprocess, write_section
+from thbmonitor.ingest import IMPORT_ORDER, import_file
+from thbmonitor.link import link_persons, pairwise_quality
+from thbmonitor.store import Database
+from thbmonitor.synth import generate
+
+#: Reports -> synth scale with the default seed (bench_link: 156.9 gives 1,002,210).
+SIZES = {1_000_000: 156.9, 5_000_000: 784.5}
+LINK_MAX_REPORTS = 1_000_000
+KEY = bytes.fromhex("5a" * 32)
+YEAR = 2024
+
+#: Appended to each measured process: peak RSS of the Python process and of its children
+#: (the JVM of a local Spark session), summed.
+PEAK = r"""
+import os as _os, re as _re
+def _hwm(pid):
+    try:
+        return int(_re.search(r'VmHWM:\s+(\d+)', open(f'/proc/{pid}/status').read()).group(1))
+    except (OSError, AttributeError):
+        return 0
+def _children(pid):
+    out = []
+    for entry in _os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                if int(open(f'/proc/{entry}/stat').read().rsplit(')', 1)[1].split()[1]) == pid:
+                    out.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return out
+_todo, _kb = [_os.getpid()], 0
+while _todo:
+    _pid = _todo.pop()
+    _kb += _hwm(_pid)
+    _todo += _children(_pid)
+print(json.dumps({"peak_mb_all": _kb / 1024}))
+"""
+
+FIGURES_DUCKDB = """
+import json, time
+from thbmonitor.figures import compute_figures
+from thbmonitor.store import Database
+with Database({path!r}, read_only=True) as db:
+    start = time.perf_counter()
+    figures = compute_figures(db, {year})
+    seconds = time.perf_counter() - start
+open({out!r}, 'w').write(json.dumps(figures.to_dict(), indent=2))
+print(json.dumps({{"seconds": seconds}}))
+"""
+
+FIGURES_SPARK = """
+import json, time
+from thbmonitor.figures.spark import FIGURE_TABLES, SparkStore, compute_figures_on_spark
+from thbmonitor.link.spark_engine import spark_session
+from thbmonitor.store import Database
+from thbmonitor.store.parquet import export_parquet
+t0 = time.perf_counter()
+with Database({path!r}, read_only=True) as db:
+    export_parquet(db, {folder!r}, FIGURE_TABLES)
+t1 = time.perf_counter()
+spark = spark_session('local[2]', partitions=4)
+t2 = time.perf_counter()
+figures = compute_figures_on_spark(SparkStore(spark, {folder!r}), {year})
+t3 = time.perf_counter()
+open({out!r}, 'w').write(json.dumps(figures.to_dict(), indent=2))
+print(json.dumps({{"seconds": t3 - t0, "export": t1 - t0, "start": t2 - t1, "queries": t3 - t2}}))
+"""
+
+LINK = """
+import json, time
+from thbmonitor.link import link_persons
+from thbmonitor.store import Database
+with Database({path!r}) as db:
+    start = time.perf_counter()
+    result = link_persons(db, engine={engine!r}, spark_master='local[2]')
+    seconds = time.perf_counter() - start
+    frame = db.frame("SELECT source, report_id, person_id FROM person_reports")
+frame.to_parquet({out!r})
+print(json.dumps({{"seconds": seconds, "persons": result.persons,
+                  "pairs_scored": result.pairs_scored}}))
+"""
+
+
+def _prepare(work: Path, scale: float) -> tuple[Path, Path, int, float]:
+    start = time.perf_counter()
+    made = generate(work / "files", scale=scale)
+    db_path = work / "thb.duckdb"
+    with Database(db_path) as db:
+        for kind in IMPORT_ORDER:
+            report = import_file(db, kind, made.files[kind], key=KEY)
+            if not report.succeeded:
+                raise RuntimeError(f"import of {kind} failed: {report.stats()}")
+        link_persons(db, method="exact")
+        n = int(db.scalar("SELECT count(*) FROM reports"))
+    truth = Path(made.ground_truth["report_persons"])
+    kept = work / "truth.csv"
+    shutil.copyfile(truth, kept)
+    shutil.rmtree(work / "files", ignore_errors=True)
+    return db_path, kept, n, time.perf_counter() - start
+
+
+def _measure(code: str, timeout: float | None = None) -> dict[str, Any]:
+    """Run one measurement; its JSON lines merged, with wall time and the peaks."""
+    try:
+        if timeout is None:
+            m = measure_subprocess(code + PEAK)
+        else:
+            m = _measure_with_timeout(code + PEAK, timeout)
+    except subprocess.TimeoutExpired:
+        return {"timeout": timeout}
+    out: dict[str, Any] = {"process_seconds": m.seconds, "peak_mb_python": m.peak_mb}
+    for line in m.output.splitlines():
+        if line.startswith("{"):
+            out.update(json.loads(line))
+    return out
+
+
+def _measure_with_timeout(code: str, timeout: float) -> Any:
+    import sys
+
+    from bench.results import Measurement
+
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=timeout, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark subprocess failed:\n{proc.stderr[-4000:]}")
+    return Measurement(time.perf_counter() - start, float("nan"), proc.stdout)
+
+
+def _dice_cost(db_path: Path, pairs: int = 2_000_000) -> dict[str, float]:
+    """Seconds for the Dice of `pairs` report pairs on DuckDB: BITSTRING against 64-bit words."""
+    from thbmonitor.store.parquet import _words_sql
+
+    with Database(db_path, read_only=True) as db:
+        db.execute("SET threads = 2")
+        db.execute(f"CREATE TEMP TABLE w AS SELECT row_number() OVER () AS i, given_bloom AS b, "
+                   f"{_words_sql('given_bloom')} AS words FROM reports "
+                   "WHERE given_bloom IS NOT NULL")
+        n = int(db.scalar("SELECT count(*) FROM w"))
+        join = (f"FROM w AS l JOIN w AS r ON r.i = (l.i * 7919) % {n} + 1 "
+                f"CROSS JOIN range({max(1, pairs // n)})")
+        t0 = time.perf_counter()
+        db.scalar(f"SELECT sum(2.0 * bit_count(l.b & r.b) / (bit_count(l.b) + bit_count(r.b))) "
+                  f"{join}")
+        t1 = time.perf_counter()
+        db.scalar("SELECT sum(2.0 * list_sum(list_transform(list_zip(l.words, r.words), "
+                  "z -> bit_count(z[1] & z[2]))) / (list_sum(list_transform(l.words, "
+                  "x -> bit_count(x))) + list_sum(list_transform(r.words, x -> bit_count(x))))) "
+                  f"{join}")
+        t2 = time.perf_counter()
+    return {"bitstring": t1 - t0, "words": t2 - t1, "pairs": max(1, pairs // n) * n}
+
+
+def _quality(persons: Path, truth: Path) -> float:
+    frame = pd.read_parquet(persons)
+    true = pd.read_csv(truth, dtype=str, usecols=["source", "report_id", "person_id"])
+    return pairwise_quality(frame, true.rename(columns={"person_id": "true_id"})).f1
+
+
+SMALL = """
+import json, sys, time
+sys.path.insert(0, {tests!r})
+from pathlib import Path
+from thbmonitor.ingest import IMPORT_ORDER, import_file
+from thbmonitor.link import link_persons, pairwise_quality
+from thbmonitor.store import Database
+work = Path({work!r})
+if {name!r} == 'febrl4':
+    from link_febrl import MAX_AGE_YEARS, write_febrl4
+    paths, truth = write_febrl4(work / 'files')
+    files = [('reports', p) for p in paths]
+    options = dict(threshold=0.2, review_low=0.1)
+else:
+    import pandas as pd
+    from thbmonitor.synth import generate
+    made = generate(work / 'files', seed=20241016)
+    files = [(k, made.files[k]) for k in IMPORT_ORDER]
+    truth = pd.read_csv(made.ground_truth['report_persons'], dtype=str)
+    truth = truth.rename(columns={{'person_id': 'true_id'}})[['source', 'report_id', 'true_id']]
+    options = {{}}
+with Database(work / 'thb.duckdb') as db:
+    if {name!r} == 'febrl4':
+        db.set_setting('ingest.max_age_years', MAX_AGE_YEARS)
+    for kind, path in files:
+        assert import_file(db, kind, path, key=bytes.fromhex('5a' * 32)).succeeded
+    def linked(**kw):
+        start = time.perf_counter()
+        result = link_persons(db, spark_master='local[2]', **options, **kw)
+        seconds = time.perf_counter() - start
+        persons = db.frame('SELECT source, report_id, person_id FROM person_reports')
+        model = json.loads(db.scalar('SELECT model FROM link_runs ORDER BY started_at DESC LIMIT 1'))
+        return seconds, persons, model, pairwise_quality(persons, truth).f1
+    t_d, p_d, m_d, f_d = linked(engine='duckdb')
+    t_x, p_x, _, f_x = linked(engine='spark', model=m_d)
+    t_s, p_s, m_s, f_s = linked(engine='spark')
+key = ['source', 'report_id']
+same = p_d.sort_values(key).reset_index(drop=True).equals(p_x.sort_values(key).reset_index(drop=True))
+same_trained = p_d.sort_values(key).reset_index(drop=True).equals(p_s.sort_values(key).reset_index(drop=True))
+def texts(m):
+    return [[lv['sql_condition'] for lv in c['comparison_levels']] for c in m['comparisons']]
+print(json.dumps(dict(reports=len(p_d), duckdb=t_d, scored=t_x, spark=t_s, f1_duckdb=f_d,
+                      f1_spark=f_s, f1_scored=f_x, same_scored=same, same_trained=same_trained,
+                      persons_duckdb=int(p_d.person_id.nunique()),
+                      persons_spark=int(p_s.person_id.nunique()),
+                      same_text=texts(m_d) == texts(m_s))))
+"""
+
+
+def _small(name: str) -> str:
+    work = Path(tempfile.mkdtemp(prefix=f"bench-spark-{name}-"))
+    try:
+        tests = str(Path(__file__).parents[1] / "tests" / "link")
+        r = _measure(SMALL.format(tests=tests, work=str(work), name=name))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return (f"| {name} | {r['reports']:,} | {_fmt(r['duckdb'])} | {r['f1_duckdb']:.4f} | "
+            f"{_fmt(r['spark'])} | {r['f1_spark']:.4f} | {r['persons_duckdb']:,} / "
+            f"{r['persons_spark']:,} | {_fmt(r['scored'])}, "
+            f"{'the same persons' if r['same_scored'] else 'OTHER persons'} | "
+            f"{'yes' if r['same_text'] else 'NO'} |")
+
+
+def run_small() -> str:
+    """FEBRL4 and the demo, trained on each engine; the DuckDB model scored on Spark."""
+    rows = [_small(name) for name in ("febrl4", "demo")]
+    return ("Linkage on both engines (`local[2]`): each trained on its own engine, and the "
+            "model trained on DuckDB scored on Spark.\n\n"
+            "| data | reports | DuckDB | F1 | Spark | F1 | persons DuckDB / Spark | DuckDB "
+            "model on Spark | model text equal |\n"
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
+
+
+def _fmt(value: Any, unit: str = "s") -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "-"
+    if unit == "MB":
+        return f"{value / 1024:.1f} GB" if value >= 1024 else f"{value:.0f} MB"
+    return f"{value:.0f} s" if value >= 10 else f"{value:.1f} s"
+
+
+def run() -> None:
+    wanted = os.environ.get("THB_BENCH_SPARK_SIZES")
+    sizes = {n: s for n, s in SIZES.items()
+             if not wanted or str(n) in wanted.replace("_", "").split(",")}
+    timeout = float(os.environ.get("THB_BENCH_SPARK_LINK_TIMEOUT", "2400"))
+    rows, notes = [], []
+    small = run_small() if os.environ.get("THB_BENCH_SPARK_SMALL", "1") == "1" else ""
+    print(small, flush=True)
+    for target, scale in sizes.items():
+        work = Path(tempfile.mkdtemp(prefix="bench-spark-"))
+        try:
+            db_path, truth, n, prepared = _prepare(work, scale)
+            print(f"{n:,} reports prepared in {prepared:.0f} s", flush=True)
+            duck = _measure(FIGURES_DUCKDB.format(path=str(db_path), year=YEAR,
+                                                  out=str(work / "duck.json")))
+            spark = _measure(FIGURES_SPARK.format(path=str(db_path), year=YEAR,
+                                                  folder=str(work / "parquet"),
+                                                  out=str(work / "spark.json")))
+            same = (work / "duck.json").read_bytes() == (work / "spark.json").read_bytes()
+            rows.append(f"| figures {YEAR} | {n:,} | {_fmt(duck.get('process_seconds'))} "
+                        f"({_fmt(duck.get('seconds'))} queries) | "
+                        f"{_fmt(duck.get('peak_mb_all'), 'MB')} | "
+                        f"{_fmt(spark.get('process_seconds'))} (export "
+                        f"{_fmt(spark.get('export'))}, start {_fmt(spark.get('start'))}, "
+                        f"queries {_fmt(spark.get('queries'))}) | "
+                        f"{_fmt(spark.get('peak_mb_all'), 'MB')} | "
+                        f"same JSON: {'yes' if same else 'NO'} |")
+            print(rows[-1], flush=True)
+            if target == min(sizes):
+                dice = _dice_cost(db_path)
+                notes.append(
+                    f"Dice of {dice['pairs']:,} pairs of given-name filters on DuckDB: "
+                    f"{dice['bitstring']:.2f} s over BITSTRING, {dice['words']:.2f} s over "
+                    f"64-bit words ({dice['words'] / dice['bitstring']:.1f}x): the store keeps "
+                    "BITSTRING, the words exist only in the Parquet hand-off and on Spark.")
+            if n <= LINK_MAX_REPORTS * 1.05:
+                shutil.copyfile(db_path, work / "spark.duckdb")
+                link_d = _measure(LINK.format(path=str(db_path), engine="duckdb",
+                                              out=str(work / "duck.parquet")))
+                link_s = _measure(LINK.format(path=str(work / "spark.duckdb"), engine="spark",
+                                              out=str(work / "spark.parquet")), timeout)
+                f1_d = _quality(work / "duck.parquet", truth)
+                if "timeout" in link_s:
+                    spark_cell = f"not finished in {timeout:.0f} s | - | -"
+                else:
+                    f1_s = _quality(work / "spark.parquet", truth)
+                    spark_cell = (f"{_fmt(link_s.get('process_seconds'))} | "
+                                  f"{_fmt(link_s.get('peak_mb_all'), 'MB')} | "
+                                  f"F1 {f1_d:.4f} (DuckDB) / {f1_s:.4f} (Spark)")
+                rows.append(f"| linkage (train + score) | {n:,} | "
+                            f"{_fmt(link_d.get('process_seconds'))} | "
+                            f"{_fmt(link_d.get('peak_mb_all'), 'MB')} | {spark_cell} |")
+                print(rows[-1], flush=True)
+            else:
+                notes.append(f"Linkage at {n:,} reports not measured: on `local[2]` of this "
+                             "shared 2-core machine it does not finish in reasonable time "
+                             "(see the 1,000,000 row).")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    write_section("spark", _markdown(rows, notes) + "\n" + small)
+
+
+def _markdown(rows: list[str], notes: list[str]) -> str:
+    head = (
+        "## Spark (`local[2]`) against DuckDB (`bench/bench_spark.py`)\n\n"
+        "Synthetic reports of every kind (`thbmonitor.synth.generate`), imported and linked "
+        "with exact keys before timing. Each run in a fresh process; time is the whole "
+        "process (Spark: the Parquet export, the JVM start and the queries); peak is the "
+        "RSS of the Python process plus the JVM. The same machine, the same run.\n\n"
+        "| work | reports | DuckDB | DuckDB peak | Spark local[2] | Spark peak | check |\n"
+        "| --- | --- | --- | --- | --- | --- | --- |\n")
+    return head + "\n".join(rows) + "\n\n" + "\n\n".join(notes) + "\n"

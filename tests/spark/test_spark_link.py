@@ -1,0 +1,58 @@
+"""The linkage on Spark: the demo's model scores the same pairs and gives the same persons.
+
+Training on Spark (FEBRL4 and the demo, both engines, F1 side by side) takes
+minutes on `local[2]` and is measured in bench/bench_spark.py, not here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from thbmonitor.cli import app
+from thbmonitor.errors import ThbError, UsageError
+from thbmonitor.link import link_persons
+from thbmonitor.link.spark_engine import _typed
+from thbmonitor.store import Database
+
+
+def _persons(db: Database) -> list[tuple[str, str, str]]:
+    return sorted(db.rows("SELECT source, report_id, person_id FROM person_reports"))
+
+
+def test_the_demo_scored_on_spark_gives_the_same_persons(spark: Any,
+                                                        realistic_copy: Path) -> None:
+    with Database(realistic_copy) as db:
+        before = _persons(db)
+        run = db.rows("SELECT model, quality FROM link_runs ORDER BY started_at DESC LIMIT 1")[0]
+        model = json.loads(run[0])
+        result = link_persons(db, model=model, engine="spark")
+        after = _persons(db)
+        stored = db.rows("SELECT model, settings, quality FROM link_runs "
+                         "ORDER BY started_at DESC LIMIT 1")[0]
+    assert len(before) > 5000 and result.persons < len(before)
+    assert after == before
+    # what ran is what was given: the one model document, DuckDB's text of every condition
+    assert json.loads(stored[0]) == model
+    assert json.loads(stored[1])["engine"] == "spark"
+    assert json.loads(stored[2])["pairs_above_threshold"] == json.loads(run[1])[
+        "pairs_above_threshold"]
+
+
+def test_a_column_without_type_is_refused(spark: Any) -> None:
+    """The void-column problem: an all-null column from pandas has no Spark type."""
+    frame = spark.createDataFrame(pd.DataFrame({"sex": [None, None], "source": ["a", "b"]}))
+    with pytest.raises(ThbError, match=r"columns without a type \(sex\)"):
+        _typed(frame, "link input")
+
+
+def test_an_unknown_engine_is_a_usage_error(realistic_copy: Path) -> None:
+    with Database(realistic_copy) as db, pytest.raises(UsageError, match="duckdb, spark"):
+        link_persons(db, engine="oracle")
+    out = CliRunner().invoke(app, ["link", "--db", str(realistic_copy), "--engine", "oracle"])
+    assert out.exit_code == 2 and "unknown engine 'oracle'" in out.output
