@@ -51,10 +51,14 @@ def test_the_model_json_is_the_same_document_for_both_engines() -> None:
         assert [lv["sql_condition"] for lv in theirs["comparison_levels"]] == [
             lv["sql_condition"] for lv in ours["comparison_levels"]]
         assert all(lv["m_probability"] == 0.5 for lv in theirs["comparison_levels"])
-    assert back["blocking_rules_to_generate_predictions"] == canonical[
-        "blocking_rules_to_generate_predictions"]
-    assert {k: v for k, v in back.items() if k != "comparisons"} == {
-        k: v for k, v in canonical.items() if k != "comparisons"}
+    assert [r["blocking_rule"] for r in back["blocking_rules_to_generate_predictions"]] == [
+        r["blocking_rule"] for r in canonical["blocking_rules_to_generate_predictions"]]
+    assert back["sql_dialect"] == "duckdb"
+    assert {k: v for k, v in back.items() if k not in ("comparisons", "sql_dialect")} == {
+        k: v for k, v in canonical.items() if k != "comparisons"} | {
+        "blocking_rules_to_generate_predictions": [
+            r | {"sql_dialect": "duckdb"}
+            for r in canonical["blocking_rules_to_generate_predictions"]]}
 
 
 def _pairs_sql(columns: list[str], conditions: list[tuple[str, str]]) -> str:

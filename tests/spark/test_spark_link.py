@@ -37,6 +37,8 @@ def test_the_demo_scored_on_spark_gives_the_same_persons(spark: Any,
                          "ORDER BY started_at DESC LIMIT 1")[0]
     assert len(before) > 5000 and result.persons < len(before)
     assert after == before
+    # the run's own copy of the reports is not left beside the store
+    assert not realistic_copy.with_name(realistic_copy.name + ".parquet").exists()
     # what ran is what was given: the one model document, DuckDB's text of every condition
     assert json.loads(stored[0]) == model
     assert json.loads(stored[1])["engine"] == "spark"

@@ -92,24 +92,29 @@ def spark_figures(db: Database, year: int, *, master: str | None = None,
                   engine: str = "spark") -> ReleaseResult:
     """`thb figures --engine spark`: the figures counted on Spark, findings as on DuckDB.
 
-    The store's tables go to its Parquet folder (or `folder`) first, so
-    Spark counts exactly what the store holds; findings and disclosure control
+    The store's tables go to a private run folder inside its Parquet folder
+    (or `folder`) first, removed afterwards, so Spark counts exactly what the
+    store holds; findings and disclosure control
     run on the counts as for DuckDB (`release.figures_with_findings`).
     """
     from thbmonitor.link.spark_engine import DEFAULT_MASTER, ENGINES, spark_session
     from thbmonitor.publish import with_findings
     from thbmonitor.release import ReleaseResult, finding_rule, protect
-    from thbmonitor.store.parquet import export_parquet
+    from thbmonitor.store.parquet import export_parquet, remove_run_folder, run_folder
 
     if engine != "spark":
         raise UsageError(f"unknown engine {engine!r}; use one of: {', '.join(ENGINES)}")
-    exchange = export_parquet(db, folder, FIGURE_TABLES)
-    spark = spark_session(master or DEFAULT_MASTER)
-    store = SparkStore(spark, exchange.folder)
+    run = run_folder(db, folder)
     try:
-        figures = compute_figures_on_spark(store, year).to_dict()
-    finally:
-        store.close()
+        exchange = export_parquet(db, run, FIGURE_TABLES)
+        spark = spark_session(master or DEFAULT_MASTER)
+        store = SparkStore(spark, exchange.folder)
+        try:
+            figures = compute_figures_on_spark(store, year).to_dict()
+        finally:
+            store.close()
+    finally:  # the run's own copy: not left beside the store
+        remove_run_folder(run)
     threshold = int(db.setting("publication.threshold"))
     published = None
     if protected:

@@ -170,12 +170,18 @@ def duckdb_model(trained: dict[str, Any], canonical: dict[str, Any]) -> dict[str
             raise DialectError(f"comparison {mine['output_column_name']!r} lost a level")
         for level, original in zip(levels, originals, strict=True):
             level["sql_condition"] = original["sql_condition"]
-        mine["comparison_description"] = source.get(
-            "comparison_description", mine.get("comparison_description"))
     rules = canonical.get("blocking_rules_to_generate_predictions", [])
-    if "blocking_rules_to_generate_predictions" in out:
-        out["blocking_rules_to_generate_predictions"] = copy.deepcopy(rules)
-    out["sql_dialect"] = canonical.get("sql_dialect", "duckdb")
+    trained_rules = out.get("blocking_rules_to_generate_predictions")
+    if trained_rules is not None:
+        if len(trained_rules) != len(rules):
+            raise DialectError("the trained model's blocking rules are not the settings' rules")
+        for rule, original in zip(trained_rules, rules, strict=True):
+            rule["blocking_rule"] = (original["blocking_rule"] if isinstance(original, dict)
+                                     else str(original))
+            if "sql_dialect" in rule:
+                rule["sql_dialect"] = "duckdb"
+    if "sql_dialect" in out:
+        out["sql_dialect"] = "duckdb"
     return out
 
 

@@ -40,6 +40,7 @@ from thbmonitor.link.comparisons import INPUT_SQL, TF_COLUMNS, settings
 from thbmonitor.link.dialect import duckdb_model, spark_settings, spark_sql
 from thbmonitor.link.splink_model import LinkModel, Scored, _empty_pairs
 from thbmonitor.store import Database
+from thbmonitor.store.parquet import Exchange, remove_run_folder
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -132,6 +133,8 @@ class SparkLinkModel(LinkModel):
         self.spark = spark
         self._work: Path | None = None
         self._views: list[str] = []
+        self._exchange: Exchange | None = None
+        self._run: Path | None = None
         self._canonical: dict[str, Any] = settings()
 
     # -- lifecycle ---------------------------------------------------------------
@@ -139,18 +142,18 @@ class SparkLinkModel(LinkModel):
     def __enter__(self) -> SparkLinkModel:  # noqa: D105
         from splink import SparkAPI
 
-        from thbmonitor.store.parquet import LINK_TABLES, exchange_folder, export_parquet
+        from thbmonitor.store.parquet import LINK_TABLES, export_parquet, run_folder
 
         self._splink_log_level = logging.getLogger("splink").level
         logging.getLogger("splink").setLevel(logging.ERROR)
-        folder = self.folder or (exchange_folder(self.db) if self.db.path else None)
-        if folder is None:
-            folder = Path(tempfile.mkdtemp(prefix="thb-spark-"))
-        self.folder = folder
         try:
-            export_parquet(self.db, folder, LINK_TABLES)
-            self._work = Path(tempfile.mkdtemp(prefix="work-", dir=folder))
-            self._work.chmod(0o700)
+            # the run's own copy of the reports, in a private folder of the store's Parquet
+            # folder (an export made with `thb export parquet` is left as it is)
+            self._run = run_folder(self.db, self.folder)
+            folder = self._run
+            self._exchange = export_parquet(self.db, folder, LINK_TABLES)
+            self._work = folder / "work"
+            self._work.mkdir(mode=0o700)
             spark = self.spark or spark_session(self.master)
             self.spark = spark
             spark.sparkContext.setCheckpointDir(str(self._work / "checkpoints"))
@@ -200,9 +203,9 @@ class SparkLinkModel(LinkModel):
                 self.spark.catalog.dropTempView(view)
             self.spark.catalog.clearCache()
         self._views = []
-        if self._work is not None:
-            shutil.rmtree(self._work, ignore_errors=True)
-            self._work = None
+        if self._run is not None:  # the run's own copy of the reports: not left behind
+            remove_run_folder(self._run)
+            self._run = None
         self._linker = None
         logging.getLogger("splink").setLevel(self._splink_log_level)
 
@@ -277,3 +280,87 @@ def engine_model(engine: str, master: str | None, duckdb_model: type[LinkModel]
         return SparkLinkModel(db, master=master or DEFAULT_MASTER, **kwargs)
 
     return spark_model
+
+
+def cluster_on_spark(spark: SparkSession, reports: DataFrame, edges: DataFrame, *,
+                     must: DataFrame | None = None, cannot: DataFrame | None = None,
+                     soft_source: bool = True) -> DataFrame:
+    """`clusters.cluster` distributed: the same persons, without the links on the driver.
+
+    `reports`: `rid` (bigint), `source_code`, `ref_code` (-1 without a
+    person_ref), `birth` (YYYYMMDD or NULL); `edges`: `l`, `r`, `match_weight`
+    (the pairs at or above the threshold); `must`/`cannot`: reviewers' decisions
+    as `l`, `r`. Returns `rid`, `label` (the smallest `rid` of its person).
+
+    Components first, on Spark, with Splink's own connected components over the
+    links, the decisions `same` and the chains of one organisation's
+    `person_ref` (everything `cluster` merges unconditionally). The constraints
+    only ever refuse a merge inside a component, so `cluster` runs on each
+    component apart, in parallel (`applyInPandas`), with the component's edges in
+    the global order (weight descending, then report order).
+    """
+    import numpy as np
+    from pyspark.sql import functions as F  # noqa: N812
+    from splink import SparkAPI
+    from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+    from thbmonitor.link.clusters import cluster
+
+    ref_chain = (reports.where("ref_code >= 0")
+                 .selectExpr("rid AS r", "min(rid) OVER (PARTITION BY source_code, ref_code) AS l")
+                 .where("l <> r"))
+    joined = edges.select("l", "r")
+    if must is not None:
+        joined = joined.unionByName(must.select("l", "r"))
+    joined = joined.unionByName(ref_chain.select("l", "r"))
+    api = SparkAPI(spark_session=spark, break_lineage_method="persist")
+    nodes = reports.select(F.col("rid").alias("unique_id"))
+    links = joined.select(F.col("l").alias("unique_id_l"), F.col("r").alias("unique_id_r"))
+    found = cluster_pairwise_predictions_at_threshold(nodes, links, api, "unique_id")
+    components = found.as_spark_dataframe().select(
+        F.col("unique_id").cast("bigint").alias("rid"),
+        F.col("cluster_id").cast("string").alias("component"))
+    with_component = reports.join(components, "rid")
+    side = components.withColumnRenamed("rid", "l")
+    tagged = [edges.select("l", "r", "match_weight").withColumn("kind", F.lit("edge"))]
+    for frame, kind in ((must, "must"), (cannot, "cannot")):
+        if frame is not None:
+            tagged.append(frame.select("l", "r").withColumn("match_weight", F.lit(0.0))
+                          .withColumn("kind", F.lit(kind)))
+    pairs = tagged[0]
+    for frame in tagged[1:]:
+        pairs = pairs.unionByName(frame)
+    pairs = pairs.join(side, "l")
+    rows = with_component.select(
+        "component", F.lit("report").alias("kind"), F.col("rid").alias("l"),
+        F.lit(None).cast("bigint").alias("r"), F.lit(0.0).alias("match_weight"),
+        "source_code", "ref_code", "birth")
+    rows = rows.unionByName(pairs.select(
+        "component", "kind", "l", "r", "match_weight",
+        F.lit(None).cast("bigint").alias("source_code"),
+        F.lit(None).cast("bigint").alias("ref_code"), F.lit(None).cast("string").alias("birth")))
+
+    def per_component(frame: pd.DataFrame) -> pd.DataFrame:
+        nodes = frame[frame.kind == "report"].sort_values("l")
+        rid = nodes["l"].to_numpy(np.int64)
+        local = {int(g): i for i, g in enumerate(rid)}
+
+        def index(kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            part = frame[(frame.kind == kind) & frame["r"].isin(local.keys())]
+            return (part["l"].map(local).to_numpy(np.int64),
+                    part["r"].map(local).to_numpy(np.int64),
+                    part["match_weight"].to_numpy(np.float64))
+
+        left, right, weight = index("edge")
+        must_l, must_r, _ = index("must")
+        cannot_l, cannot_r, _ = index("cannot")
+        births = [b if isinstance(b, str) else None for b in nodes["birth"].tolist()]
+        labels, _ = cluster(
+            len(rid), (left, right, weight), nodes["source_code"].to_numpy(np.int64),
+            nodes["ref_code"].to_numpy(np.int64), must=zip(must_l, must_r, strict=True),
+            cannot=zip(cannot_l, cannot_r, strict=True), soft_source=soft_source,
+            births=births if soft_source else None)
+        smallest = pd.Series(rid).groupby(labels).transform("min").to_numpy(np.int64)
+        return pd.DataFrame({"rid": rid, "label": smallest})
+
+    return rows.groupBy("component").applyInPandas(per_component, "rid bigint, label bigint")

@@ -18,9 +18,11 @@ sessions and quarantined rows never leave the store.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ from thbmonitor.errors import DataError, UsageError
 from thbmonitor.store.database import Database
 
 __all__ = ["EXCHANGE_TABLES", "FORMAT", "Exchange", "exchange_folder", "export_parquet",
-           "import_parquet"]
+           "import_parquet", "remove_run_folder", "run_folder"]
 
 #: What a Parquet folder may hold, in the order of import (parents first).
 EXCHANGE_TABLES: tuple[str, ...] = (
@@ -154,6 +156,30 @@ def export_parquet(db: Database, folder: Path | None = None,
                              encoding="utf-8")
     manifest_path.chmod(0o600)
     return result
+
+
+def run_folder(db: Database, folder: Path | None = None) -> Path:
+    """A private (0700) folder for one engine run, inside `folder` or the store's folder.
+
+    An engine run (`thb link --engine spark`) exports its own copy there and
+    removes it when done (`remove_run_folder`); a store in memory gets a
+    temporary folder.
+    """
+    import tempfile
+
+    if folder is None and db.path is None:
+        return Path(tempfile.mkdtemp(prefix="thb-spark-"))
+    base = exchange_folder(db) if folder is None else Path(folder)
+    _private_folder(base)
+    return Path(tempfile.mkdtemp(prefix="run-", dir=base))
+
+
+def remove_run_folder(run: Path) -> None:
+    """Delete a run's folder, and the store's Parquet folder when nothing else is in it."""
+    shutil.rmtree(run, ignore_errors=True)
+    if run.parent.name.endswith(".parquet"):
+        with contextlib.suppress(OSError):
+            run.parent.rmdir()  # only when empty: a `thb export parquet` stays
 
 
 def _literal_path(path: Path) -> str:
