@@ -20,7 +20,8 @@ columns' types:
   list column (`LIST_COLUMNS`) or a list expression it becomes Spark's
   `size()`; `list_intersect` becomes `array_intersect`.
 * **Row values.** `arg_max(x, (a, b))` orders by a struct on Spark;
-  `GROUPING(a, b)` of several columns is Spark's `grouping_id(a, b)`.
+  `GROUPING(a, b)` of several columns is the sum of single `grouping()`
+  bits on Spark (its `grouping_id` takes only all grouping columns).
 * **Damerau-Levenshtein** has no Spark built-in; the name is kept and the
   Spark session registers Splink's own Scala UDF of that name
   (`spark_engine.spark_session`).
@@ -114,10 +115,14 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.ArgMax | exp.ArgMin) and isinstance(node.expression, exp.Tuple):
         node.set("expression", exp.Struct(expressions=node.expression.expressions))
         return node
-    # GROUPING(a, b, ...) with several columns is Spark's grouping_id(a, b, ...): the same
-    # bits (the first column the most significant).
+    # GROUPING(a, b, ...) of several columns: one bit per column, the first the most
+    # significant. Spark's grouping() takes one column (its grouping_id() only all the
+    # grouping columns), so the bits are added up from single groupings.
     if isinstance(node, exp.Grouping) and len(node.expressions) > 1:
-        return exp.Anonymous(this="grouping_id", expressions=node.expressions)
+        n = len(node.expressions)
+        bits = " + ".join(f"CAST(grouping({_col(c)}) AS INT) * {1 << (n - 1 - i)}"
+                          for i, c in enumerate(node.expressions))
+        return exp.Paren(this=_spark_expr(bits))
     return node
 
 

@@ -103,6 +103,12 @@ def spark_session(master: str = DEFAULT_MASTER, *, partitions: int | None = None
     atexit.register(shutil.rmtree, local, True)
     session = builder.config("spark.local.dir", local).getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    # Splink's Scala UDFs (damerau_levenshtein, ...), as its SparkAPI registers them, so that
+    # the rendered SQL also runs outside a Splink linker (the figures, the tests)
+    from splink.internals.spark.jar_location import get_scala_udfs
+
+    for name, java_class, kind in get_scala_udfs():
+        session.udf.registerJavaFunction(name, java_class, kind)
     return session
 
 
