@@ -96,5 +96,7 @@ def test_every_comparison_gives_the_same_levels_on_spark(
     rendered = [(name, spark_sql(sql)) for name, sql in conditions]
     got = spark.sql(_pairs_sql(columns, rendered)).toPandas()
     for name, _ in conditions:
-        assert expected[name].sum() > 0 or name.startswith("source"), name  # the level occurs
         assert got[name].astype("int64").tolist() == expected[name].astype("int64").tolist(), name
+    # the pairs exercise the levels: both true and false for nearly every condition
+    mixed = [name for name, _ in conditions if 0 < expected[name].sum() < len(expected)]
+    assert len(mixed) >= len(conditions) - 4, sorted(set(dict(conditions)) - set(mixed))
