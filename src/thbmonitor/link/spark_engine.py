@@ -92,7 +92,7 @@ def spark_session(master: str = DEFAULT_MASTER, *, partitions: int | None = None
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.jars", similarity_jar_location())
-               .config("spark.driver.memory", os.environ.get("THB_SPARK_DRIVER_MEMORY", "2g")))
+               .config("spark.driver.memory", os.environ.get("THB_SPARK_DRIVER_MEMORY", "4g")))
     if partitions is None and master.startswith("local"):
         cores = master[len("local["):-1] if master.startswith("local[") else "1"
         count = (os.cpu_count() or 2) if cores == "*" else int(cores)
