@@ -8,7 +8,16 @@ from typing import IO, Annotated, Protocol
 
 import typer
 
-from thbmonitor.cli.app import DbOption, err_console, plain, plural, store, user_errors
+from thbmonitor.cli.app import (
+    DbOption,
+    ForceOption,
+    err_console,
+    plain,
+    plural,
+    store,
+    stores_of,
+    user_errors,
+)
 from thbmonitor.cli.export import OutOption, export_app
 from thbmonitor.errors import ThbError
 
@@ -23,34 +32,47 @@ class AuditFailed(ThbError):
     """An export did not pass its disclosure audit (nothing is written)."""
 
 
-def _write(extract: Extract, ok: bool, out: Path | None) -> None:
+def _check(out: Path | None, force: bool, db: Path | None) -> None:
+    """Refuse a bad `--out` before anything is computed or written."""
+    from thbmonitor.output_file import check_output
+
+    if out is not None:
+        check_output(out, force=force, stores=stores_of(db))
+
+
+def _write(extract: Extract, ok: bool, out: Path | None, force: bool = False,
+           db: Path | None = None) -> None:
+    from thbmonitor.output_file import output_file
+
     if not ok:
         raise AuditFailed("the export did not pass the disclosure audit; nothing was written")
     if out is None:
         extract.write_csv(sys.stdout)
         return
-    with out.open("w", encoding="utf-8", newline="") as handle:
+    with output_file(out, force=force, stores=stores_of(db)) as handle:
         count = extract.write_csv(handle)
     err_console.print(f"{plural(count, 'row')} written to {plain(out)}")
 
 
 @export_app.command("eurostat")
-def eurostat(year: YearOption, db: DbOption = None, out: OutOption = None) -> None:
+def eurostat(year: YearOption, db: DbOption = None, out: OutOption = None,
+             force: ForceOption = False) -> None:
     """Victims and suspects by sex, age, citizenship and form (crim_thb layout), protected."""
     from thbmonitor.publish.exports import eurostat_export
     from thbmonitor.store import audit
 
     with user_errors():
+        _check(out, force, db)
         with store(db, "write") as opened:  # write: the export is recorded in the audit log
             extract = eurostat_export(opened.db, year)
             audit.record(opened.db, "export.eurostat", str(year),
                          detail={"out": str(out) if out else "stdout", "ok": extract.audit.ok})
-        _write(extract, extract.audit.ok, out)
+        _write(extract, extract.audit.ok, out, force, db)
 
 
 @export_app.command("sdg")
 def sdg(
-    year: YearOption, db: DbOption = None, out: OutOption = None,
+    year: YearOption, db: DbOption = None, out: OutOption = None, force: ForceOption = False,
     population: Annotated[Path | None, typer.Option(
         "--population", help="Population table CSV year,sex,age_group,population "
                              "(default: the shipped table for the Netherlands).")] = None,
@@ -60,23 +82,26 @@ def sdg(
     from thbmonitor.store import audit
 
     with user_errors():
+        _check(out, force, db)
         table = load_population(population) if population is not None else None
         with store(db, "write") as opened:  # write: the export is recorded in the audit log
             extract = sdg_export(opened.db, year, population=table)
             audit.record(opened.db, "export.sdg", str(year),
                          detail={"out": str(out) if out else "stdout", "ok": extract.audit.ok})
-        _write(extract, extract.audit.ok, out)
+        _write(extract, extract.audit.ok, out, force, db)
 
 
 @export_app.command("ctdc")
-def ctdc(year: YearOption, db: DbOption = None, out: OutOption = None) -> None:
+def ctdc(year: YearOption, db: DbOption = None, out: OutOption = None,
+         force: ForceOption = False) -> None:
     """Victims as records in the CTDC global synthetic data layout, k-anonymous."""
     from thbmonitor.publish.exports import ctdc_export
     from thbmonitor.store import audit
 
     with user_errors():
+        _check(out, force, db)
         with store(db, "write") as opened:  # write: the export is recorded in the audit log
             extract = ctdc_export(opened.db, year)
             audit.record(opened.db, "export.ctdc", str(year),
                          detail={"out": str(out) if out else "stdout", "ok": extract.audit.ok})
-        _write(extract, extract.audit.ok, out)
+        _write(extract, extract.audit.ok, out, force, db)

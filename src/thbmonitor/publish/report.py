@@ -374,15 +374,21 @@ def render_report(release: Mapping[str, Any], *, lang: str = "nl") -> str:
 
 
 def write_report(release: Mapping[str, Any], path: str | Path, lang: str = "nl",
-                 fmt: str = "html") -> Path:
-    """Write the report to ``path`` (UTF-8 HTML, or PDF with ``fmt="pdf"``); return the path."""
+                 fmt: str = "html", *, force: bool = False) -> Path:
+    """Write the report to ``path`` (UTF-8 HTML, or PDF with ``fmt="pdf"``); return the path.
+
+    Whole or not at all (`thbmonitor.output_file`); ``force`` replaces an existing file.
+    """
+    from thbmonitor.output_file import output_file
+
     if fmt == "pdf":
-        return write_pdf(release, path, lang)
+        return write_pdf(release, path, lang, force=force)
     if fmt != "html":
         raise UsageError(f"Unknown report format {fmt!r}; use html or pdf.")
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_report(release, lang=lang), encoding="utf-8")
+    html = render_report(release, lang=lang)
+    with output_file(target, force=force) as handle:
+        handle.write(html)
     return target
 
 
@@ -408,20 +414,36 @@ def pdf_bytes(html: str) -> bytes:
     return result
 
 
-def write_pdf(release: Mapping[str, Any], path: str | Path, lang: str = "nl") -> Path:
+def write_pdf(release: Mapping[str, Any], path: str | Path, lang: str = "nl", *,
+              force: bool = False) -> Path:
     """Write the report as an A4 PDF to ``path`` and return the path."""
+    from thbmonitor.output_file import output_file
+
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(pdf_bytes(render_report(release, lang=lang)))
+    pdf = pdf_bytes(render_report(release, lang=lang))
+    with output_file(target, binary=True, force=force) as handle:
+        handle.write(pdf)
     return target
 
 
+def publication_paths(out: str | Path, tables: str | None = None) -> dict[str, Path]:
+    """Where `write_publication` writes: the report at ``out``, its tables beside it."""
+    target = Path(out)
+    paths = {"report": target}
+    if tables is not None:
+        paths["tables"] = target.with_name(
+            f"{target.stem}-tables" + (".xlsx" if tables == "xlsx" else ""))
+    return paths
+
+
 def write_publication(release: Mapping[str, Any], out: str | Path, lang: str = "nl",
-                      fmt: str = "html", tables: str | None = None) -> dict[str, Path]:
+                      fmt: str = "html", tables: str | None = None, *,
+                      force: bool = False) -> dict[str, Path]:
     """The report (HTML or PDF) at ``out`` and, with ``tables``, every table beside it.
 
     ``tables="xlsx"`` writes ``<stem>-tables.xlsx``, ``"csv"`` a folder
-    ``<stem>-tables/``; the report links them. Returns the paths written.
+    ``<stem>-tables/``; the report links them. Returns the paths written. ``force``:
+    replace existing files (never a store or key file).
     """
     from thbmonitor.publish.workbook import write_tables
 
@@ -429,8 +451,9 @@ def write_publication(release: Mapping[str, Any], out: str | Path, lang: str = "
     written: dict[str, Path] = {}
     release = dict(release)
     if tables is not None:
-        name = f"{target.stem}-tables" + (".xlsx" if tables == "xlsx" else "")
-        written["tables"] = write_tables(release, target.with_name(name), lang, tables)
-        release["downloads"] = [{"kind": tables, "href": name + ("/" if tables == "csv" else "")}]
-    written["report"] = write_report(release, target, lang, fmt)
+        path = publication_paths(target, tables)["tables"]
+        written["tables"] = write_tables(release, path, lang, tables, force=force)
+        release["downloads"] = [{"kind": tables,
+                                 "href": path.name + ("/" if tables == "csv" else "")}]
+    written["report"] = write_report(release, target, lang, fmt, force=force)
     return written
