@@ -49,7 +49,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["FORMULA_STARTS", "spreadsheet_cell", "spreadsheet_row", "terminal_text",
+__all__ = ["FORMULA_STARTS", "json_text", "spreadsheet_cell", "spreadsheet_row", "terminal_text",
            "without_controls", "workbook_cell"]
 
 #: OWASP's list: a cell beginning with one of these is read as a formula by some spreadsheet.
@@ -114,3 +114,15 @@ def terminal_text(value: object) -> str:
     from rich.markup import escape
 
     return escape(without_controls(value))
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(encoded: str) -> str:
+    """JSON text with DEL, the C1 controls and bidirectional overrides as `\\uXXXX` escapes.
+
+    Those characters can only stand inside JSON strings, where the escape means the
+    same character: the data parse back unchanged.
+    """
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)

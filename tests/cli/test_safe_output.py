@@ -39,7 +39,7 @@ REPORTS = HEADER + (
 HOSTILE = HEADER + (
     "Q-1,police-oost,police,2024-03-01,Testa,Voorbeeldt,1990-02-01,female,NL,sexual,[/red]\n"
     f"Q-2,police-oost,police,2024-03-01,Testa,Voorbeeldt,1990-02-01,female,NL,sexual,"
-    f"x{ESCAPES}[bold]y\n"
+    f"x{ESCAPES}[bold]\x9b31m\u202ey\n"
 )
 
 
@@ -176,6 +176,10 @@ def test_import_output_shows_markup_and_escapes_literally(db: Path, tmp_path: Pa
     listing = CliRunner().invoke(app, ["quarantine", "--db", str(db)], catch_exceptions=True)
     assert listing.exit_code == 0, listing.output
     assert "\x1b" not in listing.output
+    as_json = CliRunner().invoke(app, ["import", "reports", str(hostile), "--db", str(db),
+                                       "--partial", "--json"], catch_exceptions=True)
+    assert not any(ch in as_json.stdout for ch in "\x1b\x07\x9b\u202e"), as_json.stdout
+    json.loads(as_json.stdout)  # escaped as \uXXXX: the same data, parsed back
 
 
 def test_terminal_text_strips_controls_and_escapes_markup() -> None:
@@ -365,3 +369,17 @@ def test_read_only_commands_never_migrate(db: Path) -> None:
         assert result.exit_code == 2, (args, result.output)
         assert "thb init" in result.output
     assert digest(db) == before
+
+
+def test_synth_out_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "reports.csv").write_text("mine\n", encoding="utf-8")
+    result = thb("synth", "--out", tmp_path, "--scale", "0.05")
+    assert result.exit_code == 2 and "--force" in result.output, result.output
+    assert (tmp_path / "reports.csv").read_text(encoding="utf-8") == "mine\n"
+    duckdb.connect(str(tmp_path / "reports.csv.db")).close()
+    (tmp_path / "reports.csv").unlink()
+    (tmp_path / "reports.csv.db").rename(tmp_path / "reports.csv")  # a store, renamed
+    before = digest(tmp_path / "reports.csv")
+    forced = thb("synth", "--out", tmp_path, "--scale", "0.05", "--force")
+    assert forced.exit_code == 2 and "DuckDB database" in forced.output, forced.output
+    assert digest(tmp_path / "reports.csv") == before

@@ -135,8 +135,15 @@ class Result(Protocol):
 
 
 def emit_json(data: Any) -> None:
-    """Print JSON to stdout, unformatted by Rich so that it parses exactly."""
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    """Print JSON to stdout, unformatted by Rich so that it parses exactly.
+
+    JSON escapes the C0 controls itself; DEL, the C1 controls (U+009B is a CSI to some
+    terminals) and the bidirectional overrides are written as `\\uXXXX` escapes too, so
+    that the same data parse back and no escape sequence reaches a terminal.
+    """
+    from thbmonitor.safe_text import json_text
+
+    typer.echo(json_text(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
 
 
 def emit(result: Result, as_json: bool, render: Callable[[Result], None]) -> None:
