@@ -85,7 +85,11 @@ def check_output(path: str | Path, *, force: bool = False,
     if target.is_dir():
         raise OutputRefusedError(f"{target} is a directory; give the path of a file")
     if target.exists() or target.is_symlink():
-        if target.is_file() and _is_duckdb(target):
+        if not target.is_file():  # a device, a pipe, a dangling link: never renamed over
+            raise OutputRefusedError(
+                f"refusing to write {target}: it is not a regular file (to write to standard "
+                "output, leave out --out)")
+        if _is_duckdb(target):
             raise OutputRefusedError(
                 f"refusing to write {target}: it is a DuckDB database (a store), which an "
                 "output never replaces, not even with --force; choose another name")

@@ -274,6 +274,16 @@ def test_report_tables_refuse_an_existing_workbook(db: Path, tmp_path: Path) -> 
     assert tables.read_bytes() == b"mine" and not out.exists()
 
 
+def test_out_refuses_what_is_not_a_regular_file(db: Path, tmp_path: Path) -> None:
+    """`--out /dev/stdout --force` must not rename a file over the device's link."""
+    dangling = tmp_path / "gone.csv"
+    dangling.symlink_to(tmp_path / "nowhere")
+    for target in (Path("/dev/null"), dangling):
+        result = thb("export", "persons", "--db", db, "--out", target, "--force")
+        assert result.exit_code == 2 and "regular file" in result.output, result.output
+    assert Path("/dev/null").is_char_device() and dangling.is_symlink()
+
+
 def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
     from thbmonitor.output_file import output_file
 
