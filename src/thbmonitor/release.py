@@ -147,7 +147,7 @@ def breakdowns(db: Database, year: int, raw: dict[str, Any], published: dict[str
                *, protected: bool = True) -> dict[str, Any]:
     """The further breakdowns of the last five years, protected with the figures."""
     from thbmonitor.figures.breakdowns import count_breakdowns
-    from thbmonitor.publish.protection import protect_breakdowns
+    from thbmonitor.publish.protection import protect_breakdowns, year_exports
 
     first = max(year - REPORT_YEARS + 1, min(int(e["year"]) for e in raw.get("series") or [raw]))
     counted = count_breakdowns(db, first, year)
@@ -156,7 +156,8 @@ def breakdowns(db: Database, year: int, raw: dict[str, Any], published: dict[str
                 "threshold": None}
     result = protect_breakdowns(
         raw, published, counted, threshold=int(db.setting("publication.threshold")),
-        years=range(first, year + 1), priorities=list(db.setting("publication.priorities")))
+        years=range(first, year + 1), priorities=list(db.setting("publication.priorities")),
+        exports=year_exports(db, range(first, year + 1)))  # one protected set per year
     return result.to_dict()
 
 

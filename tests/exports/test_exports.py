@@ -66,7 +66,7 @@ def test_eurostat_is_protected_and_adds_up_to_the_figures(
         expected = figures["victims"]["total"] if leg_stat == "VICT" \
             else figures["chain"]["suspects"]["total"]
         assert value == str(expected), dataset
-    minors = next(r for r in rows if r["dataset"] == "crim_thb_vage" and r["sex"] == "T"
+    minors = next(r for r in rows if r["dataset"] == "crim_thb_vsage" and r["sex"] == "T"
                   and r["age"] == "Y_LT18")
     if minors["obs_value"]:
         assert int(minors["obs_value"]) == figures["victims"]["by"]["age_group"]["minor"]
