@@ -258,3 +258,18 @@ def test_figures_eurostat_sdg_and_ctdc_together_recover_no_cell(
     attacker.sdg(published["sdg"])
     attacker.ctdc(published["ctdc"])
     assert attacker.pinned(published["threshold"]) == []
+
+
+def test_a_threshold_below_ten_needs_a_recorded_reason(db: Database) -> None:
+    from thbmonitor.errors import UsageError
+
+    with pytest.raises(UsageError, match="below 10: record why first"):
+        db.set_setting("publication.threshold", 5)
+    assert db.setting("publication.threshold") == 10
+    db.set_setting("publication.threshold_reason", "agreed with the data owners (test)")
+    assert db.set_setting("publication.threshold", 5) == 5
+    with pytest.raises(UsageError, match="below 10"):
+        db.set_setting("publication.threshold_reason", " ")
+    changes = db.rows("SELECT resource, detail FROM audit_log WHERE action = 'settings.change' "
+                      "ORDER BY event_id")
+    assert [r for r, _ in changes] == ["publication.threshold_reason", "publication.threshold"]

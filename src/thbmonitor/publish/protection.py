@@ -332,7 +332,13 @@ def protect_year(db: Any, year: int, *, first: int | None = None,
     from thbmonitor.figures import compute_figures
     from thbmonitor.figures.breakdowns import count_breakdowns
 
+    from thbmonitor.store.settings import THRESHOLD_FLOOR
+
     limit = int(threshold if threshold is not None else db.setting("publication.threshold"))
+    if threshold is None and limit < THRESHOLD_FLOOR and not str(
+            db.setting("publication.threshold_reason")).strip():
+        raise DataError(f"publication.threshold is {limit}, below {THRESHOLD_FLOOR}, with no "
+                        "recorded reason; set publication.threshold_reason or raise the threshold")
     priorities = list(db.setting("publication.priorities"))
     raw = compute_figures(db, year).to_dict()
     published = protect_figures(raw, threshold=limit, priorities=priorities).to_dict()
