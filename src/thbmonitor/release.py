@@ -161,6 +161,17 @@ def breakdowns(db: Database, year: int, raw: dict[str, Any], published: dict[str
     return result.to_dict()
 
 
+def quality_annex(db: Database, year: int,
+                  published: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The report's data-quality annex (thbmonitor.quality), under the disclosure rule."""
+    from thbmonitor.quality import data_quality
+    from thbmonitor.quality.annex import quality_annex as annex
+
+    if int(db.scalar("SELECT count(*) FROM reports WHERE year(report_date) = ?", [year])) == 0:
+        return None
+    return annex(data_quality(db, year), int(db.setting("publication.threshold")), published)
+
+
 def publication_settings(db: Database) -> dict[str, Any]:
     """The publisher's settings of the cover and colophon."""
     return {name: db.setting(f"publication.{name}") for name in ("publisher", "contact", "date")}
@@ -191,4 +202,5 @@ def build_release(db: Database, year: int, *,
         "patterns": pattern_counts(db, year, threshold) if with_patterns else None,
         "linkage": latest_linkage(db),
         "provenance": provenance(db),
+        "quality": quality_annex(db, year, published if protected else None),
     }

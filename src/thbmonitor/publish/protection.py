@@ -331,7 +331,6 @@ def protect_year(db: Any, year: int, *, first: int | None = None,
     from thbmonitor.disclosure import protect_figures
     from thbmonitor.figures import compute_figures
     from thbmonitor.figures.breakdowns import count_breakdowns
-
     from thbmonitor.store.settings import THRESHOLD_FLOOR
 
     limit = int(threshold if threshold is not None else db.setting("publication.threshold"))
