@@ -35,8 +35,8 @@ VICTIM_PARTS = {
     ("age", "Y_GE18"): ["victims.by.age_group.adult"],
     ("age", "UNK"): ["victims.by.age_group.unknown"],
     ("citizen", "NAT"): ["victims.by.nationality_group.NL"],
-    ("citizen", "EU27_FOR"): ["victims.by.nationality_group.EU"],
-    ("citizen", "NEU27_FOR"): [f"victims.by.nationality_group.{g}" for g in NON_EU],
+    ("citizen", "EU27_2020_FOR"): ["victims.by.nationality_group.EU"],
+    ("citizen", "NEU27_2020_FOR"): [f"victims.by.nationality_group.{g}" for g in NON_EU],
     ("citizen", "UNK"): ["victims.by.nationality_group.unknown"],
     ("exploit", "SEXUAL"): ["victims.by.exploitation.sexual"],
     ("exploit", "LABOUR"): ["victims.by.exploitation.labour"],
@@ -209,7 +209,7 @@ class Attacker:
 
 #: The planted case: a publisher who wants every non-EU nationality group published but
 #: ``other`` (3 victims in 2024) makes the figures hide ``other`` with ``EU``; the Eurostat
-#: extract's NEU27_FOR (the sum of the non-EU groups) then gave ``other`` exactly.
+#: extract's NEU27_2020_FOR (the sum of the non-EU groups) then gave ``other`` exactly.
 PLANTED_PRIORITIES = [f"victims.by.nationality_group.{g}"
                       for g in ("asia", "europe_other", "latin_america", "africa")]
 

@@ -3,7 +3,7 @@
 An export cell that *is* a cell of the figures or the breakdowns (Eurostat's
 ``T/Y_LT18`` is ``victims.by.age_group.minor``) is not a cell of its own: it
 takes the verdict of that cell (an *alias*). An export cell that is the sum of
-several published cells (``NEU27_FOR`` is the non-EU nationality groups,
+several published cells (``NEU27_2020_FOR`` is the non-EU nationality groups,
 ``UNK`` sex is ``other`` + ``unknown``) is a cell of its own tied to them by
 that relation, and so is a cross cell (sex × age) that no other table has: it
 is tied to its margins by the relations of its cube. All of them are then
@@ -30,7 +30,7 @@ __all__ = [
 
 SEX = Dimension("sex", ("F", "M", "UNK"), "T")
 AGE = Dimension("age", ("Y_LT18", "Y_GE18", "UNK"))
-CITIZEN = Dimension("citizen", ("NAT", "EU27_FOR", "NEU27_FOR", "UNK"))
+CITIZEN = Dimension("citizen", ("NAT", "EU27_2020_FOR", "NEU27_2020_FOR", "UNK"))
 EXPLOIT = Dimension("exploit", ("SEXUAL", "LABOUR", "OTHER", "UNK"))
 VICTIM_DIMENSIONS = (SEX, AGE, CITIZEN, EXPLOIT)
 VICTIM_SLICES: tuple[tuple[str, ...], ...] = (
@@ -45,8 +45,8 @@ VICTIM_PARTS: dict[str, dict[str, tuple[str, ...]]] = {
     "age": {"Y_LT18": ("victims.by.age_group.minor",), "Y_GE18": ("victims.by.age_group.adult",),
             "UNK": ("victims.by.age_group.unknown",)},
     "citizen": {"NAT": ("victims.by.nationality_group.NL",),
-                "EU27_FOR": ("victims.by.nationality_group.EU",),
-                "NEU27_FOR": tuple(f"victims.by.nationality_group.{g}" for g in (
+                "EU27_2020_FOR": ("victims.by.nationality_group.EU",),
+                "NEU27_2020_FOR": tuple(f"victims.by.nationality_group.{g}" for g in (
                     "europe_other", "latin_america", "africa", "asia", "other")),
                 "UNK": ("victims.by.nationality_group.unknown",)},
     "exploit": {"SEXUAL": ("victims.by.exploitation.sexual",),

@@ -12,8 +12,8 @@ row per published cell:
   by sex and age (``crim_thb_sage``).
 
 Codes: ``sex`` F, M, UNK (other and unknown), T; ``age`` Y_LT18, Y_GE18, UNK,
-TOTAL; ``citizen`` NAT (the reporting country), EU27_FOR (other EU member
-states), NEU27_FOR (outside the EU, stateless included), UNK, TOTAL;
+TOTAL; ``citizen`` NAT (the reporting country), EU27_2020_FOR (other EU member
+states), NEU27_2020_FOR (outside the EU, stateless included), UNK, TOTAL;
 ``exploit`` SEXUAL, LABOUR, OTHER (criminal, organ removal, other forms and
 more than one form), UNK, TOTAL. A dimension a table does not show is at its
 total. ``obs_value`` 0 means known to be none; a suppressed cell has an empty
@@ -23,7 +23,7 @@ persons whose category is not known.
 The cells are cut from the year's one protected set
 (`thbmonitor.publish.protection.protect_year`): a cell that is a figure or
 breakdown cell (``T/Y_LT18`` is the minors) has that cell's verdict, and the
-others (``NEU27_FOR``, ``UNK`` sex, the crosses) are protected in the same
+others (``NEU27_2020_FOR``, ``UNK`` sex, the crosses) are protected in the same
 problem with their relations to the figures, so that no combination of the
 year's tables (figures, report, Eurostat, SDG, CTDC) recovers a suppressed
 cell. Every code emitted is in the code lists of ``data/eurostat_codes.csv``.

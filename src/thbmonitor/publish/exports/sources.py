@@ -82,8 +82,8 @@ def citizen_code(group: str, reporting_group: str = "NL") -> str:
     if group == reporting_group:
         return "NAT"
     if group == "EU":
-        return "EU27_FOR"
-    return "UNK" if group == "unknown" else "NEU27_FOR"
+        return "EU27_2020_FOR"
+    return "UNK" if group == "unknown" else "NEU27_2020_FOR"
 
 
 def victim_cube(db: Database, year: int, geo: str = "NL") -> dict[tuple[str, ...], int]:
