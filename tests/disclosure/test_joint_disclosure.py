@@ -215,13 +215,16 @@ PLANTED_PRIORITIES = [f"victims.by.nationality_group.{g}"
 
 
 def publish_all(path: Any, year: int) -> dict[str, Any]:
+    from thbmonitor.publish.protection import protect_year
+
     with Database(path, create=False) as db:
         release = build_release(db, year, with_estimate=False, with_patterns=False)
+        protected = protect_year(db, year)  # what every `thb export` of the year is cut from
         return {
             "figures": release["figures"],
-            "eurostat": rows_of(eurostat_export(db, year)),
-            "sdg": rows_of(sdg_export(db, year)),
-            "ctdc": rows_of(ctdc_export(db, year)),
+            "eurostat": rows_of(eurostat_export(db, year, protected=protected)),
+            "sdg": rows_of(sdg_export(db, year, protected=protected)),
+            "ctdc": rows_of(ctdc_export(db, year, protected=protected)),
             "threshold": int(db.setting("publication.threshold")),
         }
 
