@@ -276,3 +276,16 @@ def test_a_threshold_below_ten_needs_a_recorded_reason(db: Database) -> None:
     changes = db.rows("SELECT resource, detail FROM audit_log WHERE action = 'settings.change' "
                       "ORDER BY event_id")
     assert [r for r, _ in changes] == ["publication.threshold_reason", "publication.threshold"]
+
+
+def test_the_joint_audit_over_the_five_years_of_the_report_recovers_no_cell(
+        realistic_db_path: Any) -> None:
+    from thbmonitor.publish.protection import audit_year, protect_year
+
+    with Database(realistic_db_path, create=False) as db:
+        protected = protect_year(db, YEAR, first=YEAR - 4)
+    report = audit_year(protected)
+    assert protected.years == tuple(range(YEAR - 4, YEAR + 1))
+    assert report.ok, ([f.to_dict() for f in report.failures][:3], report.inconsistent[:3])
+    audited_years = {int(c.path.split(":", 1)[0]) for c in report.cells}
+    assert audited_years == set(protected.years)

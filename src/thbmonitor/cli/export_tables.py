@@ -23,9 +23,22 @@ class AuditFailed(ThbError):
     """An export did not pass its disclosure audit (nothing is written)."""
 
 
-def _write(extract: Extract, ok: bool, out: Path | None) -> None:
+def _why(audit: object) -> str:
+    """The first cells an attacker recovers (paths of cells, never values)."""
+    failures = [getattr(f, "path", "") for f in getattr(audit, "failures", [])]
+    failures += list(getattr(audit, "published_small", [])) + list(
+        getattr(audit, "inconsistent", []))
+    if getattr(audit, "homogeneous", 0):
+        failures.append(f"{audit.homogeneous} groups homogeneous in the forms")  # type: ignore[attr-defined]
+    if not getattr(audit, "joint_ok", True):
+        failures.append("the joint audit with the year's tables")
+    return f" ({', '.join(failures[:5])})" if failures else ""
+
+
+def _write(extract: Extract, ok: bool, out: Path | None, audit: object = None) -> None:
     if not ok:
-        raise AuditFailed("the export did not pass the disclosure audit; nothing was written")
+        raise AuditFailed("the export did not pass the disclosure audit, taken over every "
+                          f"table published for the year{_why(audit)}; nothing was written")
     if out is None:
         extract.write_csv(sys.stdout)
         return
@@ -45,7 +58,7 @@ def eurostat(year: YearOption, db: DbOption = None, out: OutOption = None) -> No
             extract = eurostat_export(opened.db, year)
             audit.record(opened.db, "export.eurostat", str(year),
                          detail={"out": str(out) if out else "stdout", "ok": extract.audit.ok})
-        _write(extract, extract.audit.ok, out)
+        _write(extract, extract.audit.ok, out, extract.audit)
 
 
 @export_app.command("sdg")
@@ -65,7 +78,7 @@ def sdg(
             extract = sdg_export(opened.db, year, population=table)
             audit.record(opened.db, "export.sdg", str(year),
                          detail={"out": str(out) if out else "stdout", "ok": extract.audit.ok})
-        _write(extract, extract.audit.ok, out)
+        _write(extract, extract.audit.ok, out, extract.audit)
 
 
 @export_app.command("ctdc")
@@ -79,4 +92,4 @@ def ctdc(year: YearOption, db: DbOption = None, out: OutOption = None) -> None:
             extract = ctdc_export(opened.db, year)
             audit.record(opened.db, "export.ctdc", str(year),
                          detail={"out": str(out) if out else "stdout", "ok": extract.audit.ok})
-        _write(extract, extract.audit.ok, out)
+        _write(extract, extract.audit.ok, out, extract.audit)

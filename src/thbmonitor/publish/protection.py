@@ -1,4 +1,10 @@
-"""Disclosure control of the further breakdowns, together with the figures they extend.
+"""Disclosure control of the further breakdowns and the exports, with the figures they extend.
+
+The one entry point that protects a whole year is `protect_year` (every
+table published for the year: figures, the report's breakdowns, the
+Eurostat and SDG cells; CTDC is cut from it), and `audit_year` is the
+attacker's audit over all of them (docs/publication.md, "One protected set
+per year").
 
 The figures are protected first (`thbmonitor.disclosure.protect_figures`);
 their verdicts are final, because ``thb figures --protected`` publishes the
@@ -44,7 +50,8 @@ from thbmonitor.errors import DataError
 from thbmonitor.figures.breakdowns import Breakdowns
 from thbmonitor.publish.exports.cells import ExportCells
 
-__all__ = ["ProtectedBreakdowns", "protect_breakdowns"]
+__all__ = ["ProtectedBreakdowns", "ProtectedYear", "audit_year", "protect_breakdowns",
+           "protect_year", "year_exports", "year_model"]
 
 #: Cost weight of a figure cell already published: never worth hiding here.
 PUBLISHED_WEIGHT = 1e4
