@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from thbmonitor.cli.app import DbOption, JsonOption, app, console, emit, plain, store, user_errors
-from thbmonitor.quality import FIELDS, DataQuality
+
+if TYPE_CHECKING:  # imported when the command runs: `thb --help` stays light
+    from thbmonitor.quality import DataQuality
 
 
 @app.command("quality")
@@ -49,6 +51,8 @@ def _share(value: float) -> str:
 
 def _render(result: DataQuality) -> None:
     from rich.table import Table
+
+    from thbmonitor.quality import FIELDS
 
     table = Table(title=f"data quality per organisation, reports dated {result.year} "
                         "(fields: share unknown; delay: median days to import)")
