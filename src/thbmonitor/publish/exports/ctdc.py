@@ -469,9 +469,9 @@ def ctdc_export(db: Database, year: int, *, k: int | None = None, geo: str = "NL
     from thbmonitor.publish.protection import audit_year, protect_year, year_model
 
     require_year(db, year)
-    limit = int(k if k is not None else db.setting("publication.threshold"))
     if protected is None or protected.year != year:
-        protected = protect_year(db, year, threshold=limit)
+        protected = protect_year(db, year, threshold=k)  # the setting (and its floor) if None
+    limit = int(k if k is not None else protected.threshold)
     published, _relations, _hidden, _conflicts = year_model(
         year, protected.figures, protected.breakdowns.tables.get(year),
         protected.breakdowns.exports.get(year))
