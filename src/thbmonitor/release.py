@@ -147,7 +147,7 @@ def breakdowns(db: Database, year: int, raw: dict[str, Any], published: dict[str
                *, protected: bool = True) -> dict[str, Any]:
     """The further breakdowns of the last five years, protected with the figures."""
     from thbmonitor.figures.breakdowns import count_breakdowns
-    from thbmonitor.publish.protection import protect_breakdowns
+    from thbmonitor.publish.protection import protect_breakdowns, year_exports
 
     first = max(year - REPORT_YEARS + 1, min(int(e["year"]) for e in raw.get("series") or [raw]))
     counted = count_breakdowns(db, first, year)
@@ -156,8 +156,20 @@ def breakdowns(db: Database, year: int, raw: dict[str, Any], published: dict[str
                 "threshold": None}
     result = protect_breakdowns(
         raw, published, counted, threshold=int(db.setting("publication.threshold")),
-        years=range(first, year + 1), priorities=list(db.setting("publication.priorities")))
+        years=range(first, year + 1), priorities=list(db.setting("publication.priorities")),
+        exports=year_exports(db, range(first, year + 1)))  # one protected set per year
     return result.to_dict()
+
+
+def quality_annex(db: Database, year: int,
+                  published: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The report's data-quality annex (thbmonitor.quality), under the disclosure rule."""
+    from thbmonitor.quality import data_quality
+    from thbmonitor.quality.annex import quality_annex as annex
+
+    if int(db.scalar("SELECT count(*) FROM reports WHERE year(report_date) = ?", [year])) == 0:
+        return None
+    return annex(data_quality(db, year), int(db.setting("publication.threshold")), published)
 
 
 def publication_settings(db: Database) -> dict[str, Any]:
@@ -190,4 +202,5 @@ def build_release(db: Database, year: int, *,
         "patterns": pattern_counts(db, year, threshold) if with_patterns else None,
         "linkage": latest_linkage(db),
         "provenance": provenance(db),
+        "quality": quality_annex(db, year, published if protected else None),
     }

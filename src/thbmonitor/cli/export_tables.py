@@ -40,12 +40,25 @@ def _check(out: Path | None, force: bool, db: Path | None) -> None:
         check_output(out, force=force, stores=stores_of(db))
 
 
+def _why(audit: object) -> str:
+    """The first cells an attacker recovers (paths of cells, never values)."""
+    failures = [getattr(f, "path", "") for f in getattr(audit, "failures", [])]
+    failures += list(getattr(audit, "published_small", [])) + list(
+        getattr(audit, "inconsistent", []))
+    if getattr(audit, "homogeneous", 0):
+        failures.append(f"{audit.homogeneous} groups homogeneous in the forms")  # type: ignore[attr-defined]
+    if not getattr(audit, "joint_ok", True):
+        failures.append("the joint audit with the year's tables")
+    return f" ({', '.join(failures[:5])})" if failures else ""
+
+
 def _write(extract: Extract, ok: bool, out: Path | None, force: bool = False,
-           db: Path | None = None) -> None:
+           db: Path | None = None, audit: object = None) -> None:
     from thbmonitor.output_file import output_file
 
     if not ok:
-        raise AuditFailed("the export did not pass the disclosure audit; nothing was written")
+        raise AuditFailed("the export did not pass the disclosure audit, taken over every "
+                          f"table published for the year{_why(audit)}; nothing was written")
     if out is None:
         extract.write_csv(sys.stdout)
         return
@@ -67,7 +80,7 @@ def eurostat(year: YearOption, db: DbOption = None, out: OutOption = None,
             extract = eurostat_export(opened.db, year)
             audit.record(opened.db, "export.eurostat", str(year),
                          detail={"out": str(out) if out else "stdout", "ok": extract.audit.ok})
-        _write(extract, extract.audit.ok, out, force, db)
+        _write(extract, extract.audit.ok, out, force, db, extract.audit)
 
 
 @export_app.command("sdg")
@@ -88,7 +101,7 @@ def sdg(
             extract = sdg_export(opened.db, year, population=table)
             audit.record(opened.db, "export.sdg", str(year),
                          detail={"out": str(out) if out else "stdout", "ok": extract.audit.ok})
-        _write(extract, extract.audit.ok, out, force, db)
+        _write(extract, extract.audit.ok, out, force, db, extract.audit)
 
 
 @export_app.command("ctdc")
@@ -104,4 +117,4 @@ def ctdc(year: YearOption, db: DbOption = None, out: OutOption = None,
             extract = ctdc_export(opened.db, year)
             audit.record(opened.db, "export.ctdc", str(year),
                          detail={"out": str(out) if out else "stdout", "ok": extract.audit.ok})
-        _write(extract, extract.audit.ok, out, force, db)
+        _write(extract, extract.audit.ok, out, force, db, extract.audit)

@@ -283,6 +283,13 @@ def _vintage_summary(t: Texts, provenance: Mapping[str, Any]) -> str:
                       count=t.number(len(vintage)), date=_when(t, dates[-1]))
 
 
+def quality_context(t: Texts, annex: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The quality annex in the report's language (`thbmonitor.quality.annex`)."""
+    from thbmonitor.quality.annex import quality_context as context
+
+    return context(t, annex)
+
+
 def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """Everything the template shows, as plain values (strings, lists, dicts)."""
     t = texts_for(lang)
@@ -348,6 +355,7 @@ def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "estimate": _estimate(t, release.get("estimate")),
         "linkage": _linkage(t, release.get("linkage")),
         "patterns": _patterns(t, release.get("patterns")),
+        "quality": quality_context(t, release.get("quality")),
         "rule": {"alpha": t.number(rule["alpha"], 2), "min_count": t.number(rule["min_count"]),
                  "strong_rise": t.percent(100 * (rule["strong"] - 1)),
                  "strong_fall": t.percent(100 * (1 - 1 / rule["strong"])),
