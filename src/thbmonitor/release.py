@@ -20,6 +20,7 @@ from thbmonitor.store import Database
 
 if TYPE_CHECKING:  # imported lazily at run time: the estimate pulls in SciPy
     from thbmonitor.estimate import DarkFigure
+    from thbmonitor.publish.release import Release
 
 log = logging.getLogger(__name__)
 
@@ -168,26 +169,27 @@ def publication_settings(db: Database) -> dict[str, Any]:
 def build_release(db: Database, year: int, *,
                   estimate: DarkFigure | dict[str, Any] | None = None,
                   protected: bool = True, with_estimate: bool = True,
-                  with_patterns: bool = True, with_breakdowns: bool = True) -> dict[str, Any]:
-    """Everything the annual report shows, from the stored data, settings and seed."""
-    threshold = int(db.setting("publication.threshold"))
-    raw = compute_figures(db, year).to_dict()
-    published = (protect(raw, threshold, list(db.setting("publication.priorities")))
-                 if protected else raw)
-    figures = with_findings(raw, published=published if protected else None,
-                            **finding_rule(db))
-    if estimate is None and with_estimate:
-        estimate = dark_figure(db, year)
-    if estimate is not None and not isinstance(estimate, dict):
-        estimate = estimate.to_dict()  # the release reads the typed result
-    return {
-        "breakdowns": (breakdowns(db, year, raw, published, protected=protected)
-                       if with_breakdowns else None),
-        "publication": publication_settings(db),
-        "figures": figures,
-        "findings_rule": finding_rule(db),
-        "estimate": estimate,
-        "patterns": pattern_counts(db, year, threshold) if with_patterns else None,
-        "linkage": latest_linkage(db),
-        "provenance": provenance(db),
-    }
+                  with_patterns: bool = True, with_breakdowns: bool = True) -> Release:
+    """Everything the annual report shows, from the stored data, settings and seed (live).
+
+    The typed `Release` is assembled in `thbmonitor.publish.release`; a frozen year's
+    report reads its latest stored release instead (`report_release`).
+    """
+    from thbmonitor.publish.release import assemble_release
+
+    release, _raw, _across = assemble_release(db, year, estimate=estimate, protected=protected,
+                                     with_estimate=with_estimate, with_patterns=with_patterns,
+                                     with_breakdowns=with_breakdowns)
+    return release
+
+
+def report_release(db: Database, year: int, *, live: bool = False) -> Release:
+    """The release a report of ``year`` shows: its latest frozen release unless ``live``
+    (or unless the year was never released), else the live one (`build_release`)."""
+    from thbmonitor.publish.release import latest_release
+
+    if not live:
+        frozen = latest_release(db, year)
+        if frozen is not None:
+            return frozen
+    return build_release(db, year)

@@ -16,6 +16,7 @@ from thbmonitor.cli import (
     mse,  # noqa: F401
     patterns,  # noqa: F401
     quarantine,  # noqa: F401
+    release,  # noqa: F401
     report,  # noqa: F401
     settings,  # noqa: F401
     synth,  # noqa: F401
