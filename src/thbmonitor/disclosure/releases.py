@@ -100,54 +100,77 @@ def _year_values(cells: ReleaseCells, year: int) -> dict[str, int | None]:
     return {k: v for k, v in cells.values.items() if k.startswith(prefix)}
 
 
-def joint_tables(releases: Sequence[ReleaseCells], threshold: int) -> tuple[
+def _signature(cells: ReleaseCells, year: int) -> tuple[Any, ...]:
+    prefix = f"{year}:"
+    return tuple(sorted((k, v, cells.published.get(k)) for k, v in cells.values.items()
+                        if k.startswith(prefix)))
+
+
+def joint_tables(releases: Sequence[ReleaseCells], threshold: int, *,
+                 linked_only: bool = False) -> tuple[
         LinkedTables, dict[str, int | None], set[str]]:
     """The linked tables of every release together, with the relations across releases.
 
     Returns the tables (true values), what all releases publish (None: suppressed or
     hidden) and the structural hidden cells (the figures' never-published cells).
+
+    A year a release shows exactly as an earlier one did (the same counts, the same
+    cells published) adds nothing an attacker did not have: that copy is left out. With
+    ``linked_only``, so is every year of a release that no relation ties to another
+    release (each release's own audit covers it).
     """
+    # (release, year) tables to model: one per distinct way a year was shown
+    kept: list[tuple[ReleaseCells, int]] = []
+    seen: dict[tuple[int, tuple[Any, ...]], str] = {}
+    for cells in releases:
+        for year in sorted(cells.years()):
+            signature = (year, _signature(cells, year))
+            if signature not in seen:
+                seen[signature] = cells.release_id
+                kept.append((cells, year))
+    pairs: list[tuple[ReleaseCells, ReleaseCells, int]] = [
+        (a, b, ya) for i, (a, ya) in enumerate(kept) for b, yb in kept[i + 1:]
+        if ya == yb and a.release_id != b.release_id]
+    if linked_only:
+        linked = {(c.release_id, y) for a, b, y in pairs for c in (a, b)}
+        kept = [(c, y) for c, y in kept if (c.release_id, y) in linked]
     values: dict[str, int] = {}
     relations: list[Relation] = []
     hidden: set[str] = set()
     weights: dict[str, float] = {}
     published: dict[str, int | None] = {}
-    for cells in releases:
+    for cells, year in kept:
         rid = cells.release_id
-        for year in sorted(cells.years()):
-            tables = build_year_tables(year, _year_values(cells, year))
-            for key, value in tables.values.items():
-                values[_name(rid, key)] = value
-                shown = None if key in tables.hidden else cells.published.get(key)
-                published[_name(rid, key)] = shown
-            for key, weight in tables.weights.items():
-                weights[_name(rid, key)] = weight
-            hidden |= {_name(rid, key) for key in tables.hidden}
-            relations += [Relation(tuple((_name(rid, c), a) for c, a in r.terms), r.kind,
-                                   f"{rid} {r.name}") for r in tables.relations]
+        tables = build_year_tables(year, _year_values(cells, year))
+        for key, value in tables.values.items():
+            values[_name(rid, key)] = value
+            shown = None if key in tables.hidden else cells.published.get(key)
+            published[_name(rid, key)] = shown
+        for key, weight in tables.weights.items():
+            weights[_name(rid, key)] = weight
+        hidden |= {_name(rid, key) for key in tables.hidden}
+        relations += [Relation(tuple((_name(rid, c), a) for c, a in r.terms), r.kind,
+                               f"{rid} {r.name}") for r in tables.relations]
     # Across releases: each cell of a year shown by two releases moved by at most D.
-    for i, first in enumerate(releases):
-        for second in releases[i + 1:]:
-            for year in sorted(first.years() & second.years()):
-                common = [k for k in _year_values(first, year) if k in second.values]
-                common = [k for k in common if _name(first.release_id, k) in values
-                          and _name(second.release_id, k) in values]
-                if not common:
-                    continue
-                a_id, b_id = first.release_id, second.release_id
-                most = max(abs(values[_name(a_id, k)] - values[_name(b_id, k)]) for k in common)
-                high, low = (f"~{a_id}~{b_id}{SEP}{year}:revision.high",
-                             f"~{a_id}~{b_id}{SEP}{year}:revision.low")
-                values[high], values[low] = threshold + most, threshold
-                published[high], published[low] = threshold + most, threshold
-                weights[high] = weights[low] = PUBLISHED_WEIGHT
-                for k in common:
-                    a, b = _name(a_id, k), _name(b_id, k)
-                    # high - low - (a - b) >= 0 and high - low - (b - a) >= 0
-                    relations.append(Relation(((high, 1), (low, -1), (a, -1), (b, 1)), "ge",
-                                              f"{k} revised by at most {most}"))
-                    relations.append(Relation(((high, 1), (low, -1), (b, -1), (a, 1)), "ge",
-                                              f"{k} revised by at most {most}"))
+    for first, second, year in pairs:
+        a_id, b_id = first.release_id, second.release_id
+        common = [k for k in _year_values(first, year)
+                  if _name(a_id, k) in values and _name(b_id, k) in values]
+        if not common:
+            continue
+        most = max(abs(values[_name(a_id, k)] - values[_name(b_id, k)]) for k in common)
+        high, low = (f"~{a_id}~{b_id}{SEP}{year}:revision.high",
+                     f"~{a_id}~{b_id}{SEP}{year}:revision.low")
+        values[high], values[low] = threshold + most, threshold
+        published[high], published[low] = threshold + most, threshold
+        weights[high] = weights[low] = PUBLISHED_WEIGHT
+        for k in common:
+            a, b = _name(a_id, k), _name(b_id, k)
+            # high - low - (a - b) >= 0 and high - low - (b - a) >= 0
+            relations.append(Relation(((high, 1), (low, -1), (a, -1), (b, 1)), "ge",
+                                      f"{k} revised by at most {most}"))
+            relations.append(Relation(((high, 1), (low, -1), (b, -1), (a, 1)), "ge",
+                                      f"{k} revised by at most {most}"))
     tables = LinkedTables(values=values, relations=relations, hidden=frozenset(hidden),
                           weights=weights)
     return tables, published, hidden
@@ -167,7 +190,7 @@ def audit_releases(releases: Sequence[ReleaseCells], threshold: int, *,
                        quick=quick)
 
 
-def _groups(tables: LinkedTables, unknown: set[str]) -> dict[str, set[int]]:
+def _groups(tables: LinkedTables) -> dict[str, set[int]]:
     by_cell: dict[str, set[int]] = {}
     for i, relation in enumerate(tables.relations):
         for cell in relation.cells:
@@ -202,9 +225,11 @@ def protect_across(earlier: Sequence[ReleaseCells], new: ReleaseCells,
     if not earlier:
         return set(), AuditReport(threshold=threshold)
     releases = [*earlier, new]
-    tables, published, hidden = joint_tables(releases, threshold)
+    tables, published, hidden = joint_tables(releases, threshold, linked_only=True)
     rid = new.release_id
-    own = {_name(rid, key): key for key in new.values}
+    own = {_name(rid, key): key for key in new.values if _name(rid, key) in tables.values}
+    if not own:  # the new release shows every year exactly as an earlier one did
+        return set(), AuditReport(threshold=threshold)
     already = {name for name, key in own.items() if new.published.get(key) is None}
     # 1. the optimiser over the union: everything already unpublished is hidden, earlier
     # published cells are too costly to choose.
@@ -217,7 +242,7 @@ def protect_across(earlier: Sequence[ReleaseCells], new: ReleaseCells,
     chosen = suppress(optimise, threshold).suppressed
     extra = {c for c in chosen if c in own and own[c] in new.values}
     # 2. the exact audit of the union; widen around whatever still fails.
-    by_cell = _groups(tables, set())
+    by_cell = _groups(tables)
     report = AuditReport(threshold=threshold)
     for _ in range(MAX_ROUNDS):
         shown = {c: (None if c in extra else v) for c, v in published.items()}

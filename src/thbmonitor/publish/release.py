@@ -287,8 +287,13 @@ class FrozenRelease:
 
 
 def freeze_release(db: Database, year: int, *, actor: str | None = None,
-                   estimate: DarkFigure | dict[str, Any] | None = None) -> FrozenRelease:
-    """`thb release --year Y`: assemble, protect across releases, store, audit."""
+                   estimate: DarkFigure | dict[str, Any] | None = None,
+                   with_estimate: bool = True) -> FrozenRelease:
+    """`thb release --year Y`: assemble, protect across releases, store, audit.
+
+    ``with_estimate=False`` freezes the release without a dark figure (the report then
+    says there is none), as a store of one organisation type must.
+    """
     from thbmonitor.disclosure.releases import release_cells
     from thbmonitor.store import audit
 
@@ -299,7 +304,8 @@ def freeze_release(db: Database, year: int, *, actor: str | None = None,
     release_id = f"{year}-{number}"
     earlier = release_cells_of(db, range(year - NEIGHBOURS, year + NEIGHBOURS + 1))
     release, raw, across = assemble_release(db, year, estimate=estimate, earlier=earlier,
-                                            release_id=release_id)
+                                            release_id=release_id,
+                                            with_estimate=with_estimate)
     if across is not None and not across.ok:
         failing = ", ".join(f.path for f in across.failures[:5])
         raise DataError(f"release {release_id} cannot be protected together with the earlier "
@@ -329,7 +335,8 @@ def release_audit(db: Database, year: int) -> AuditReport:
     from thbmonitor.disclosure.releases import audit_releases
 
     cells = release_cells_of(db, range(year - NEIGHBOURS, year + NEIGHBOURS + 1))
-    return audit_releases(cells, int(db.setting("publication.threshold")))
+    # quick: the same verdicts as the exact audit, with far fewer LPs (disclosure.audit)
+    return audit_releases(cells, int(db.setting("publication.threshold")), quick=True)
 
 
 # -- revisions ------------------------------------------------------------------------
@@ -396,8 +403,9 @@ class Revisions:
 
 
 def compare(before: Mapping[str, Any], after: Mapping[str, Any]) -> Revisions:
-    """The cells of ``after`` that differ from ``before`` (a cell only one of them shows
-    counts as changed: it was added to or dropped from the tables)."""
+    """The cells of ``after`` that differ from ``before``: a value changed, was suppressed
+    or published, or a category appeared or went (a cell one release does not show at
+    all compares as not published)."""
     old, new = published_cells(before), published_cells(after)
     a, b = str(before.get("release_id") or "before"), str(after.get("release_id") or "after")
     order = ("victims.", "reports.", "chain.", "series.", "breakdowns.", "concerns.")
@@ -407,7 +415,7 @@ def compare(before: Mapping[str, Any], after: Mapping[str, Any]) -> Revisions:
 
     cells = [Revision(path, a, b, old.get(path), new.get(path))
              for path in sorted(set(old) | set(new), key=rank)
-             if old.get(path) != new.get(path) or (path in old) != (path in new)]
+             if old.get(path) != new.get(path)]
     return Revisions(int(after["figures"]["year"]), [a, b], cells)
 
 
