@@ -203,6 +203,19 @@ def concern_tables_shown(t: Texts, release: Mapping[str, Any]) -> list[Table]:
 
     total = values("total")
     shown: list[Table] = []
+    minors = Table("concerns-minors", t._("Concerns about minors by the type of organisation "
+                                           "that raised them"), t.table_title("source_type"),
+                   years)
+    minor_total = values("by", "age_group", "minor")
+    kinds: list[str] = []
+    for y in years:
+        cross = ((tables.get(str(y)) or {}).get("cross") or {}).get("source_type_by_age_group")
+        kinds += [k for k in cross or {} if k not in kinds]
+    for kind in kinds:
+        minors.rows.append(Row(t.label("source_type", kind),
+                               values("cross", "source_type_by_age_group", kind, "minor"),
+                               base=minor_total))
+    minors.rows.append(Row(t._("Total"), minor_total, kind="total", base=minor_total))
     for name, title in CONCERN_TITLE.items():
         keys: list[str] = []
         for y in years:
@@ -221,4 +234,4 @@ def concern_tables_shown(t: Texts, release: Mapping[str, Any]) -> list[Table]:
             table.notes.append(t._("A concern can name more than one form: the forms add "
                                    "up to more than the total."))
         shown.append(table)
-    return shown
+    return [*shown[:1], minors, *shown[1:]] if kinds else shown
