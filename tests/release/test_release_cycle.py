@@ -134,6 +134,17 @@ def test_the_report_of_a_frozen_year_renders_its_release_not_the_live_data(
     assert "Release 2024-2" not in live_html
     assert f"{total:,} victims reported in 2024" in frozen_html
     assert f"{total:,} victims reported in 2024" not in live_html
+    # the standard extracts too: the one frozen with the release unless --live
+    exports = {}
+    for extra in ([], ["--live"]):
+        result = CliRunner().invoke(app, ["export", "eurostat", "--year", "2024", "--db",
+                                          str(two_releases_copy), *extra])
+        assert result.exit_code == 0, result.output
+        exports[bool(extra)] = result.stdout
+    assert frozen.exports is not None
+    assert exports[False] == frozen.exports["eurostat"]
+    assert exports[True] != exports[False] and exports[True].startswith(
+        exports[False].splitlines()[0])
 
 
 def test_a_changed_release_is_refused_and_listed_as_not_intact(two_releases_copy: Path
@@ -191,3 +202,24 @@ def test_revisions_of_a_year_never_released_say_how_to_release(two_releases_copy
                                       str(two_releases_copy)])
     assert result.exit_code == 2
     assert "thb release --year 2023" in result.output
+
+
+def test_thb_release_freezes_the_next_release_and_prints_its_summary(two_releases_copy: Path
+                                                                     ) -> None:
+    with Database(two_releases_copy) as db:
+        # one organisation type left: no dark figure to estimate, so the command is quick
+        db.execute("UPDATE reports SET source_type = 'police'")
+    result = CliRunner().invoke(app, ["release", "--year", "2024", "--db",
+                                      str(two_releases_copy), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["release_id"] == "2024-3"
+    assert summary["protected_with"] == ["2024-1", "2024-2"]
+    with Database(two_releases_copy, read_only=True) as db:
+        stored = stored_release(db, "2024-3")
+        assert summary["content_hash"] == db.scalar(
+            "SELECT content_hash FROM releases WHERE release_id = '2024-3'")
+        assert len(stored.suppressed) == summary["suppressed"]
+        assert release_audit(db, 2024).ok
+    text = CliRunner().invoke(app, ["releases", "--db", str(two_releases_copy)])
+    assert text.exit_code == 0 and "2024-3" in text.output

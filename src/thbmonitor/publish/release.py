@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -73,6 +73,9 @@ class Release(Mapping[str, Any]):
     flags: dict[str, Any] = field(default_factory=dict)
     #: Cells that differ from the year's previous release (`Revisions.to_dict()`).
     revisions: dict[str, Any] | None = None
+    #: The standard extracts as frozen with the release: kind -> CSV text (None when the
+    #: extract did not pass its audit then). `thb export` of a released year prints these.
+    exports: dict[str, str | None] | None = None
     release_id: str | None = None
     released_at: str | None = None
 
@@ -312,7 +315,8 @@ def freeze_release(db: Database, year: int, *, actor: str | None = None,
                         f"releases ({failing}); nothing was stored")
     previous = latest_release(db, year)
     now = datetime.now(UTC).replace(microsecond=0)
-    release = replace(release, release_id=release_id, released_at=now.isoformat())
+    release = replace(release, release_id=release_id, released_at=now.isoformat(),
+                      exports=export_texts(db, year))
     if previous is not None:
         release = replace(release, revisions=compare(previous, release).to_dict())
     content = canonical_json(release.to_dict())
@@ -337,6 +341,49 @@ def release_audit(db: Database, year: int) -> AuditReport:
     cells = release_cells_of(db, range(year - NEIGHBOURS, year + NEIGHBOURS + 1))
     # quick: the same verdicts as the exact audit, with far fewer LPs (disclosure.audit)
     return audit_releases(cells, int(db.setting("publication.threshold")), quick=True)
+
+
+# -- the standard extracts of a release ------------------------------------------------
+
+#: The extracts frozen with a release (`thb export KIND --year Y`).
+EXPORT_KINDS = ("eurostat", "sdg", "ctdc")
+
+
+def export_texts(db: Database, year: int) -> dict[str, str | None]:
+    """The standard extracts of ``year`` as CSV text, as `thb export` writes them (None: the
+    extract did not pass its audit, or cannot be made from these data)."""
+    import io
+
+    from thbmonitor.errors import ThbError
+    from thbmonitor.publish import exports
+
+    makers: dict[str, Callable[[Database, int], Any]] = {
+        "eurostat": exports.eurostat_export, "sdg": exports.sdg_export,
+        "ctdc": exports.ctdc_export}
+    out: dict[str, str | None] = {}
+    for kind in EXPORT_KINDS:
+        try:
+            extract = makers[kind](db, year)
+        except ThbError as exc:
+            log.info("release %s: no %s extract (%s)", year, kind, exc)
+            out[kind] = None
+            continue
+        if not extract.audit.ok:
+            out[kind] = None
+            continue
+        buffer = io.StringIO(newline="")
+        extract.write_csv(buffer)
+        out[kind] = buffer.getvalue()
+    return out
+
+
+def frozen_export(db: Database, kind: str, year: int) -> tuple[str, str] | None:
+    """(release id, CSV text) of ``kind`` in the latest release of ``year``; None when the
+    year has no release or its release holds no such extract (then it is made live)."""
+    release = latest_release(db, year)
+    if release is None or not release.exports or not release.exports.get(kind):
+        return None
+    return str(release.release_id), str(release.exports[kind])
 
 
 # -- revisions ------------------------------------------------------------------------
