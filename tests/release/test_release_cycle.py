@@ -223,3 +223,23 @@ def test_thb_release_freezes_the_next_release_and_prints_its_summary(two_release
         assert release_audit(db, 2024).ok
     text = CliRunner().invoke(app, ["releases", "--db", str(two_releases_copy)])
     assert text.exit_code == 0 and "2024-3" in text.output
+
+
+def test_flags_follow_the_settings(two_releases_copy: Path) -> None:
+    """b on a declared break's column and under the charts; p only for provisional years."""
+    from dataclasses import replace
+
+    from thbmonitor.publish.release import release_flags
+    from thbmonitor.publish.report import render_report
+
+    with Database(two_releases_copy) as db:
+        db.set_setting("release.series_breaks", {"2023": "consent rule of 2018 in force"})
+        db.set_setting("release.provisional_years", 0)
+        flags = release_flags(db, 2024)
+        frozen = latest_release(db, 2024)
+    assert flags == {"provisional": [], "breaks": {"2023": "consent rule of 2018 in force"}}
+    assert frozen is not None and frozen.flags["provisional"] == [2024]  # as frozen
+    html = render_report(replace(frozen, flags=flags), lang="en")
+    assert "Break in the series in 2023: consent rule of 2018 in force." in html
+    assert re.search(r'2023 <sup class="flag flag-b">b</sup></th>', html)
+    assert 'class="flag flag-rp"' not in html and 'class="flag flag-r"' in html
