@@ -41,6 +41,13 @@ log = logging.getLogger(__name__)
 NEIGHBOURS = 4
 
 
+def check_year(year: int) -> int:
+    """A calendar year a release can be of (a clear usage error for anything else)."""
+    if not 1900 <= int(year) <= 2199:
+        raise UsageError(f"{year} is not a year a release can be of; give a year such as 2024")
+    return int(year)
+
+
 def canonical_json(data: Any) -> str:
     """The one text form of a release: sorted keys, no spaces, UTF-8 kept."""
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
@@ -232,7 +239,7 @@ def _recorded_hashes(db: Database) -> dict[str, str]:
 def list_releases(db: Database, year: int | None = None) -> ReleaseList:
     """Every stored release (of ``year``), oldest first, each checked against its hash."""
     recorded = _recorded_hashes(db)
-    where, params = ("WHERE year = ?", [year]) if year is not None else ("", [])
+    where, params = ("WHERE year = ?", [check_year(year)]) if year is not None else ("", [])
     rows = db.rows("SELECT release_id, year, number, released_at, released_by, content_hash, "
                    f"content FROM releases {where} ORDER BY year, number", params)
     out = []
@@ -300,7 +307,8 @@ def freeze_release(db: Database, year: int, *, actor: str | None = None,
     from thbmonitor.disclosure.releases import release_cells
     from thbmonitor.store import audit
 
-    if not db.scalar("SELECT count(*) FROM reports WHERE year(report_date) = ?", [year]):
+    if not db.scalar("SELECT count(*) FROM reports WHERE year(report_date) = ?",
+                     [check_year(year)]):
         raise UsageError(f"there are no reports of {year}: nothing to release")
     number = int(db.scalar("SELECT coalesce(max(number), 0) FROM releases WHERE year = ?",
                            [year])) + 1
@@ -468,7 +476,7 @@ def compare(before: Mapping[str, Any], after: Mapping[str, Any]) -> Revisions:
 
 def revisions(db: Database, year: int) -> Revisions:
     """Every published cell of ``year`` that differs between consecutive releases."""
-    ids = [r.release_id for r in list_releases(db, year).releases]
+    ids = [r.release_id for r in list_releases(db, check_year(year)).releases]
     if not ids:
         raise UsageError(f"{year} has no release yet; `thb release --year {year}` makes one")
     cells: list[Revision] = []

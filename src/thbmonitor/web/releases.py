@@ -22,7 +22,10 @@ __all__ = ["freeze", "listing"]
 
 def listing(db: Database, year: int | None = None) -> dict[str, Any]:
     """Every stored release, each checked against its hash; with ``year``, its revisions."""
-    data: dict[str, Any] = list_releases(db, year).to_dict()
+    try:
+        data: dict[str, Any] = list_releases(db, year).to_dict()
+    except UsageError as exc:
+        raise WebError(404, str(exc)) from None
     latest = db.scalar("SELECT max(year(report_date)) FROM reports")
     data["years"] = [] if latest is None else list(range(int(latest), int(latest) - 5, -1))
     data["revisions"] = None
