@@ -106,6 +106,13 @@ def run_demo(out_dir: str | Path, *, seed: int | None = None,
             if not report.valid:
                 raise DataError(f"the synthetic {kind} file did not validate: "
                                 f"{report.errors[0].message if report.errors else ''}")
+        # Concerns that did not become reports (CONTRACTS §8): counted beside the victims.
+        from thbmonitor.synth.concerns import write_concerns
+
+        concerns = write_concerns(data / "concerns.csv", seed=seed, years=synth.years)
+        notify("importing concerns")
+        if not import_file(db, "concerns", concerns, key=key, vintage=f"synthetic-{seed}").valid:
+            raise DataError("the synthetic concerns file did not validate")
         notify("linking reports into persons")
         linked = link_persons(db)
         quality = _link_quality(db, synth.ground_truth["report_persons"])

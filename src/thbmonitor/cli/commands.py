@@ -17,6 +17,7 @@ from thbmonitor.cli import (
     patterns,  # noqa: F401
     quality,  # noqa: F401
     quarantine,  # noqa: F401
+    release,  # noqa: F401
     report,  # noqa: F401
     settings,  # noqa: F401
     synth,  # noqa: F401

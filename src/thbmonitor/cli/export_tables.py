@@ -22,6 +22,35 @@ from thbmonitor.cli.export import OutOption, export_app
 from thbmonitor.errors import ThbError
 
 YearOption = Annotated[int, typer.Option("--year", help="Calendar year of the extract.")]
+LiveOption = Annotated[bool, typer.Option(
+    "--live", help="Make the extract from the data as they are now, even when the year has "
+    "a release (default: a released year's extract is the one frozen with its latest "
+    "release).")]
+
+
+def _from_release(db: Path | None, kind: str, year: int, out: Path | None,
+                  force: bool = False) -> bool:
+    """Write the extract frozen with the year's latest release; False when there is none."""
+    from thbmonitor.publish.release import frozen_export
+    from thbmonitor.store import audit
+
+    with store(db, "write") as opened:  # write: the export is recorded in the audit log
+        frozen = frozen_export(opened.db, kind, year)
+        if frozen is None:
+            return False
+        release_id, text = frozen
+        audit.record(opened.db, f"export.{kind}", str(year),
+                     detail={"out": str(out) if out else "stdout", "release": release_id})
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        from thbmonitor.output_file import output_file
+
+        with output_file(out, force=force, stores=stores_of(db)) as handle:
+            handle.write(text)
+        err_console.print(f"{kind} extract of release {plain(release_id)} written to "
+                          f"{plain(out)}")
+    return True
 
 
 class Extract(Protocol):
@@ -69,13 +98,15 @@ def _write(extract: Extract, ok: bool, out: Path | None, force: bool = False,
 
 @export_app.command("eurostat")
 def eurostat(year: YearOption, db: DbOption = None, out: OutOption = None,
-             force: ForceOption = False) -> None:
+             force: ForceOption = False, live: LiveOption = False) -> None:
     """Victims and suspects by sex, age, citizenship and form (crim_thb layout), protected."""
     from thbmonitor.publish.exports import eurostat_export
     from thbmonitor.store import audit
 
     with user_errors():
         _check(out, force, db)
+        if not live and _from_release(db, "eurostat", year, out, force):
+            return
         with store(db, "write") as opened:  # write: the export is recorded in the audit log
             extract = eurostat_export(opened.db, year)
             audit.record(opened.db, "export.eurostat", str(year),
@@ -89,6 +120,7 @@ def sdg(
     population: Annotated[Path | None, typer.Option(
         "--population", help="Population table CSV year,sex,age_group,population "
                              "(default: the shipped table for the Netherlands).")] = None,
+    live: LiveOption = False,
 ) -> None:
     """SDG 16.2.2: victims per 100,000 population by sex and age, and by form, protected."""
     from thbmonitor.publish.exports import load_population, sdg_export
@@ -96,6 +128,9 @@ def sdg(
 
     with user_errors():
         _check(out, force, db)
+        # another population table: the release's extract (default table) does not apply
+        if not live and population is None and _from_release(db, "sdg", year, out, force):
+            return
         table = load_population(population) if population is not None else None
         with store(db, "write") as opened:  # write: the export is recorded in the audit log
             extract = sdg_export(opened.db, year, population=table)
@@ -106,13 +141,15 @@ def sdg(
 
 @export_app.command("ctdc")
 def ctdc(year: YearOption, db: DbOption = None, out: OutOption = None,
-         force: ForceOption = False) -> None:
+         force: ForceOption = False, live: LiveOption = False) -> None:
     """Victims as records in the CTDC global synthetic data layout, k-anonymous."""
     from thbmonitor.publish.exports import ctdc_export
     from thbmonitor.store import audit
 
     with user_errors():
         _check(out, force, db)
+        if not live and _from_release(db, "ctdc", year, out, force):
+            return
         with store(db, "write") as opened:  # write: the export is recorded in the audit log
             extract = ctdc_export(opened.db, year)
             audit.record(opened.db, "export.ctdc", str(year),

@@ -22,7 +22,8 @@ def quality_command(
         str | None, typer.Option(
             "--first-release",
             help="Date (YYYY-MM-DD) the year was first published: reports imported after it "
-                 "are late. Without it, lateness is not computed."),
+                 "are late. Default: the year's first release in the store; without either, "
+                 "lateness is not computed."),
     ] = None,
 ) -> None:
     """Per organisation: reports, unknown shares, quarantine, late reports, delay, overlap."""
@@ -38,6 +39,10 @@ def quality_command(
 
                 raise UsageError(f"--first-release {first_release!r} is not a date YYYY-MM-DD"
                                  ) from None
+        if when is None:
+            from thbmonitor.release import first_release_date
+
+            when = first_release_date(opened.db, year)
         result = data_quality(opened.db, year, first_release_date=when)
     emit(result, as_json, lambda _r: _render(result))
 

@@ -39,12 +39,15 @@ def report(
         "--tables", help="Also write every table for reuse: xlsx (one workbook) or csv "
         "(a folder); the report links them.")] = None,
     force: ForceOption = False,
+    live: Annotated[bool, typer.Option(
+        "--live", help="Compute from the data as they are now, even when the year has a "
+        "release (default: a released year is rendered from its latest release).")] = False,
 ) -> None:
     """The annual report as one self-contained HTML file or an A4 PDF."""
     from thbmonitor.output_file import check_output, check_output_dir
     from thbmonitor.publish import LANGUAGES
     from thbmonitor.publish.report import publication_paths, write_publication
-    from thbmonitor.release import build_release
+    from thbmonitor.release import report_release
 
     with user_errors():
         if lang not in LANGUAGES:
@@ -62,7 +65,7 @@ def report(
         with progress(f"report {year}: figures, findings, dark figure") as bar:
             # write: the pattern counts in the report are a read the audit log records
             with store(db, "write") as opened:
-                release = build_release(opened.db, year)
+                release = report_release(opened.db, year, live=live)
             bar.update(bar.task_ids[0], description=f"report {year}: writing")
             written = write_publication(release, target, lang, fmt, tables, force=force)
     for kind, path in written.items():

@@ -33,6 +33,7 @@ RECORD_KEYS: dict[str, tuple[str, ...]] = {
     "cases": ("case_id",),
     "verdicts": ("case_id", "verdict_date"),
 }
+RECORD_KEYS["concerns"] = ("source", "concern_id")  # the kind of ingest/concerns.py
 #: Columns of the export before the row's own columns.
 EXPORT_FIRST = ("quarantine_id", "import_id", "kind", "file", "line", "row")
 #: Columns of the export after the row's own columns.

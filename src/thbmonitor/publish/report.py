@@ -32,6 +32,12 @@ import thbmonitor
 from thbmonitor.errors import UsageError
 from thbmonitor.publish.charts import CHAIN_PATHS, darkfigure_chart, render_charts
 from thbmonitor.publish.findings import FindingRule, find_changes, lookup, previous_value
+from thbmonitor.publish.release_view import (
+    cell_flags,
+    concern_tables_shown,
+    release_info,
+    revision_rows,
+)
 from thbmonitor.publish.tables import MISSING, Table, cell_text, report_tables
 from thbmonitor.publish.texts import LANGUAGES, N_, NOT_PUBLISHED, Texts, texts_for
 
@@ -104,6 +110,17 @@ def _row(t: Texts, figures: Mapping[str, Any], metric: str, label: str) -> dict[
         shown = change = relative = NO_DATA
     return {"label": label, "value": t.value(metric, value),
             "previous": shown, "change": change, "relative": relative}
+
+
+def _flag_row(row: dict[str, str], metric: str, year: int, release: Mapping[str, Any],
+              info: Mapping[str, Any]) -> dict[str, str]:
+    """A key-figures row with the flags of its two years (r revised, p provisional)."""
+    revised = {str(c["path"]) for c in (release.get("revisions") or {}).get("revisions") or []}
+    provisional = set(info.get("provisional") or [])
+    row["flag"] = ("r" if metric in revised else "") + ("p" if year in provisional else "")
+    row["previous_flag"] = (("r" if f"series.{year - 1}.{metric}" in revised else "")
+                            + ("p" if year - 1 in provisional else ""))
+    return row
 
 
 def _when(t: Texts, value: Any) -> str:
@@ -211,7 +228,9 @@ def _linkage(t: Texts, linkage: Mapping[str, Any] | None) -> dict[str, Any] | No
 #: The sections in the contents, in order (the annex and colophon follow).
 CONTENTS = {
     "introduction": N_("Introduction"), "key-figures": N_("Key figures"),
+    "revisions": N_("Revisions"),
     "findings": N_("Findings"), "victims": N_("Victims"),
+    "concerns": N_("Signals that did not become reports"),
     "chain": N_("The criminal-justice chain"), "dark-figure": N_("The dark figure"),
     "patterns": N_("Signals of organised exploitation"),
 }
@@ -226,22 +245,26 @@ READER_SETTINGS = {
 }
 
 
-def _shown(t: Texts, table: Table) -> dict[str, Any]:
-    """A table as the template shows it: formatted cells, marked when suppressed."""
+def _shown(t: Texts, table: Table, flags: Mapping[tuple[str, str, str, int], str] | None = None,
+           breaks: Mapping[int, str] | None = None) -> dict[str, Any]:
+    """A table as the template shows it: formatted cells, marked when suppressed, with the
+    release's flags (`publish.release_view`: r revised, p provisional, b series break)."""
     rows = []
     for row in table.rows:
         percent = row.kind == "pct"
         cells = []
-        for value, share in zip(row.values, row.shares(), strict=True):
+        for i, (value, share) in enumerate(zip(row.values, row.shares(), strict=True)):
             heading = row.kind == "heading"
             cells.append({
                 "value": "" if heading else cell_text(t, value, percent=percent),
                 "share": "" if heading or percent or share is MISSING and value is not MISSING
                 else cell_text(t, share, percent=True),
-                "suppressed": value is None})
+                "suppressed": value is None,
+                "flag": (flags or {}).get((table.id, row.label, row.kind, table.years[i]), "")})
         rows.append({"label": row.label, "kind": row.kind, "cells": cells})
     return {"id": table.id, "title": table.title, "row_header": table.row_header,
-            "years": table.years, "rows": rows, "notes": table.notes}
+            "years": table.years, "rows": rows, "notes": table.notes,
+            "breaks": [y for y in table.years if y in (breaks or {})]}
 
 
 def _publication(t: Texts, publication: Mapping[str, Any],
@@ -308,6 +331,9 @@ def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
                "svg": Markup(c.svg), "table": _shown(t, c.table) if c.table else None}
               for c in render_charts(figures, t)]
     tables = report_tables(release, t)
+    concern_tables = concern_tables_shown(t, release)
+    flags = cell_flags(release, tables + concern_tables, t)
+    info = release_info(t, release)
     publication = _publication(t, release.get("publication") or {}, provenance)
     title = t._("Trafficking in human beings: annual figures %(year)s", year=year)
     threshold = int((figures.get("disclosure") or {}).get("threshold") or rule["min_count"])
@@ -318,13 +344,20 @@ def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "first_year": tables[0].years[0] if tables else year,
         "publication": publication,
         "contents": [{"id": i, "title": t._(CONTENTS[i])} for i in CONTENTS
-                     if i != "patterns" or release.get("patterns")]
+                     if (i != "patterns" or release.get("patterns"))
+                     and (i != "revisions" or release.get("revisions"))
+                     and (i != "concerns" or concern_tables)]
                     + ([{"id": "downloads", "title": t._("Tables for reuse")}]
                        if release.get("downloads") else [])
                     + [{"id": "methods", "title": t._("Annex: methods")},
                        {"id": "colophon", "title": t._("Colophon")}],
-        "victim_tables": [_shown(t, tab) for tab in tables if tab.id.startswith("victims-")],
-        "chain_tables": [_shown(t, tab) for tab in tables if tab.id.startswith("chain-")],
+        "victim_tables": [_shown(t, tab, flags, info["breaks"]) for tab in tables
+                          if tab.id.startswith("victims-")],
+        "chain_tables": [_shown(t, tab, flags, info["breaks"]) for tab in tables
+                         if tab.id.startswith("chain-")],
+        "concern_tables": [_shown(t, tab, flags, info["breaks"]) for tab in concern_tables],
+        "release_info": info,
+        "revisions": revision_rows(t, release),
         "downloads": [{"href": str(d["href"]), "label": t._(DOWNLOAD_LABEL.get(d["kind"],
                                                                               d["kind"]))}
                       for d in release.get("downloads") or []],
@@ -339,7 +372,8 @@ def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "previous_available": bool(figures.get(
             "previous_available", lookup(figures, "victims.previous") is not None)),
         "headline": _headline(t, figures),
-        "key_rows": [_row(t, figures, m, t.metric_label(m)) for m in KEY_METRICS],
+        "key_rows": [_flag_row(_row(t, figures, m, t.metric_label(m)), m, year, release, info)
+                     for m in KEY_METRICS],
         "findings": [{"text": f["text"][lang], "strength": f["strength"],
                       "direction": f["direction"]} for f in findings
                      if f.get("family", "key") == "key"],

@@ -366,3 +366,17 @@ SETTINGS.declare(
     "Why publication.threshold is below 10: required before a threshold under 10 is accepted; "
     "the change is kept in the audit log.",
 )
+
+# -- releases and revisions (docs/releases.md) -------------------------------------------
+SETTINGS.declare(
+    "release.provisional_years", 1,
+    "How long a year's figures stay provisional (flag p): in a report of year Y, the years "
+    "after Y minus this number (0: no year is provisional).",
+    minimum=0, maximum=10,
+)
+SETTINGS.declare(
+    "release.series_breaks", {},
+    "Declared breaks in the series (flag b): year to what changed, e.g. "
+    "{\"2020\": \"consent rule of 2018 in force\"}; shown in the report's tables and charts.",
+    pattern=r"\d{4}", pattern_help="each key a year YYYY",
+)
