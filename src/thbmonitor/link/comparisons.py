@@ -18,7 +18,7 @@ from typing import Any
 #: Columns of the model's input table (built by `prepare_input`).
 INPUT_SQL = """
 SELECT (row_number() OVER (ORDER BY source, report_id)) - 1 AS unique_id,
-       source,
+       source, report_id,
        person_ref_token AS person_ref,
        name_token, name_sorted_token, given_token, family_token,
        given_phonetic, family_phonetic,
@@ -63,32 +63,57 @@ def _level(sql: str, label: str, *, null: bool = False,
     if tf and TF_WEIGHT > 0:
         level["tf_adjustment_column"] = tf
         level["tf_adjustment_weight"] = TF_WEIGHT
+        # The level's own u is the base of its adjustment (Splink otherwise looks for
+        # an exact-match level on the same column, which a part-only level has not):
+        # the weight is then log2(m / tf) whatever the level.
+        level["disable_tf_exact_match_detection"] = True
     return level
 
 
 TF_WEIGHT = 1.0
-TF_COLUMNS = ("given_token", "family_token")
+TF_COLUMNS = ("name_token", "name_sorted_token", "given_token", "family_token")
+
+#: Both names agree exactly (in either order): the name then says all a nationality or
+#: sex could add (a name pool is a nationality's, a given name a sex's), so those
+#: comparisons fall in their null level instead of counting the same evidence twice.
+SAME_NAME = "name_sorted_token_l = name_sorted_token_r"
+SAME_GIVEN = "(given_token_l = given_token_r OR given_token_l = family_token_r)"
 
 
-def _part_comparison(part: str, other: str) -> dict[str, Any]:
-    """Given or family name: exact (with term frequencies), swapped, similar, contained."""
-    label = f"{part} name"
-    contained = (f"bit_count({part}_bloom_l & {part}_bloom_r)"
-                 f" >= 0.95 * least({part}_bits_l, {part}_bits_r)")
+def _name_comparison() -> dict[str, Any]:
+    """The whole name as one comparison, after Splink's `ForenameSurnameComparison`.
+
+    Given and family name come from one pool (a nationality's), so they are not
+    independent evidence: agreement on both is one level with the term frequency of
+    the full name (how many reports bear exactly this name), not the product of two
+    part frequencies. Swapped names, typos in one part, whole-name similarity (the
+    full-name Bloom filter's Dice: romanisations, double surnames) and agreement on
+    one part only follow, strongest first.
+    """
+    typo_one = (f"(given_token_l = given_token_r AND {_dice('family')} >= 0.8) "
+                f"OR (family_token_l = family_token_r AND {_dice('given')} >= 0.8)")
+    typo_swapped = (f"({_dice('given', 'family')} >= 0.8 AND {_dice('family', 'given')} >= 0.8)")
+    contained = ("given_token_l = given_token_r AND bit_count(family_bloom_l & family_bloom_r)"
+                 " >= 0.95 * least(family_bits_l, family_bits_r)")
     levels = [
-        _level(f"{part}_bloom_l IS NULL OR {part}_bloom_r IS NULL", f"{label} missing",
-               null=True),
-        _level(f"{part}_token_l = {part}_token_r", f"exact {label}", tf=f"{part}_token"),
-        _level(f"{part}_token_l = {other}_token_r OR {_dice(part, other)} >= 0.85",
-               f"{label} equals or resembles the other name part (swapped)"),
-        _level(f"{_dice(part)} >= 0.8", f"{label} Dice >= 0.8"),
-        _level(f"{part}_phonetic_l = {part}_phonetic_r", f"{label} sounds alike"),
-        _level(contained, f"one {label} contains the other"),
-        _level(f"{_dice(part)} >= 0.6", f"{label} Dice >= 0.6"),
-        _level("ELSE", f"{label}s differ"),
+        _level("name_bloom_l IS NULL OR name_bloom_r IS NULL", "name missing", null=True),
+        _level("name_token_l = name_token_r", "exact full name", tf="name_token"),
+        _level(SAME_NAME, "full name, given and family swapped", tf="name_sorted_token"),
+        _level(f"{typo_one} OR {_dice('name')} >= 0.9",
+               "one name exact, the other one typo off (or whole name Dice >= 0.9)"),
+        _level(f"{contained} OR {typo_swapped}",
+               "given exact and one family name within the other, or swapped with a typo"),
+        _level(f"{_dice('name')} >= 0.75 OR (given_phonetic_l = given_phonetic_r "
+               "AND family_phonetic_l = family_phonetic_r)",
+               "whole name Dice >= 0.75, or both parts sound alike"),
+        _level("family_token_l = family_token_r", "same family name, other given name",
+               tf="family_token"),
+        _level(SAME_GIVEN, "same given name, other family name", tf="given_token"),
+        _level(f"{_dice('name')} >= 0.55", "whole name Dice >= 0.55"),
+        _level("ELSE", "names differ"),
     ]
-    return {"output_column_name": part, "comparison_levels": levels,
-            "comparison_description": f"keyed {label} tokens and Bloom-filter Dice similarity"}
+    return {"output_column_name": "name", "comparison_levels": levels,
+            "comparison_description": "keyed name tokens and Bloom-filter Dice, one comparison"}
 
 
 def _birth_comparison() -> dict[str, Any]:
@@ -108,9 +133,14 @@ def _birth_comparison() -> dict[str, Any]:
             "comparison_description": "date of birth and birth year"}
 
 
-def _exact_comparison(column: str) -> dict[str, Any]:
+def _exact_comparison(column: str, implied_by: str | None = None) -> dict[str, Any]:
+    """Same or different `column`; null when unknown, or when it agrees and
+    `implied_by` (a condition that already carries its evidence) holds."""
+    null = f"{column}_l IS NULL OR {column}_r IS NULL"
+    if implied_by:
+        null += f" OR ({column}_l = {column}_r AND {implied_by})"
     return {"output_column_name": column, "comparison_levels": [
-        _level(f"{column}_l IS NULL OR {column}_r IS NULL", f"{column} unknown", null=True),
+        _level(null, f"{column} unknown (or implied by the name)", null=True),
         _level(f"{column}_l = {column}_r", f"same {column}"),
         _level("ELSE", f"{column} differs"),
     ], "comparison_description": f"{column}, exact"}
@@ -185,15 +215,32 @@ DETERMINISTIC_RECALL = 0.7
 #: weak to tell namesakes from matches, and among common names most pairs are namesakes.
 TRAINING: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("l.dob = r.dob",
-     ("given", "family", "sex", "nationality", "source", "report_date", "exploitation")),
-    ("l.given_token = r.given_token AND l.family_token = r.family_token "
-     "AND l.given_block IS NOT NULL AND l.family_block IS NOT NULL "
+     ("name", "sex", "nationality", "source", "report_date", "exploitation")),
+    ("l.name_token = r.name_token AND l.name_block IS NOT NULL "
      "AND l.sex IS NOT DISTINCT FROM r.sex "
      "AND l.nationality IS NOT DISTINCT FROM r.nationality", ("birth",)),
 )
 
-COMPARISON_NAMES = ("given", "family", "birth", "sex", "nationality", "source", "report_date",
+COMPARISON_NAMES = ("name", "birth", "sex", "nationality", "source", "report_date",
                     "exploitation")
+
+
+#: Floors on m of the levels that say "these differ" (comparison, level label, floor).
+#: EM learns m from the reports themselves; synthetic data that never vary a field
+#: (or a register that copies it faithfully) give m near 0, a veto of tens of bits
+#: that one recording error in real data would turn into a missed link. The floors are
+#: the error rates of real registrations seen in FEBRL and the literature on recorded
+#: nationality and dates of birth (a few per cent); see docs/linkage.md.
+M_FLOORS: tuple[tuple[str, str, float], ...] = (
+    ("name", "names differ", 0.005),
+    ("birth", "day and month swapped", 0.005),
+    ("birth", "one digit off", 0.02),
+    ("birth", "same year, other date", 0.01),
+    ("birth", "year one off", 0.01),
+    ("birth", "birth differs", 0.01),
+    ("sex", "sex differs", 0.01),
+    ("nationality", "nationality differs", 0.03),
+)
 
 
 def settings(prior: float = 1e-4) -> dict[str, Any]:
@@ -205,9 +252,9 @@ def settings(prior: float = 1e-4) -> dict[str, Any]:
         "probability_two_random_records_match": prior,
         "blocking_rules_to_generate_predictions": [
             {"blocking_rule": rule} for rule in BLOCKING_RULES],
-        "comparisons": [_part_comparison("given", "family"), _part_comparison("family", "given"),
-                        _birth_comparison(), _exact_comparison("sex"),
-                        _exact_comparison("nationality"), _source_comparison(),
+        "comparisons": [_name_comparison(), _birth_comparison(),
+                        _exact_comparison("sex", SAME_GIVEN),
+                        _exact_comparison("nationality", SAME_NAME), _source_comparison(),
                         _report_date_comparison(), _exploitation_comparison()],
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": True,

@@ -30,6 +30,7 @@ from thbmonitor.link.comparisons import (
     DETERMINISTIC_RECALL,
     DETERMINISTIC_RULES,
     INPUT_SQL,
+    M_FLOORS,
     TF_COLUMNS,
     TRAINING,
     settings,
@@ -65,7 +66,7 @@ class LinkModel:
     """
 
     def __init__(self, db: Database, *, seed: int | None = None,
-                 u_pairs: float = 1e7, em_pairs: float = 2e6, block_cap: int = BLOCK_CAP,
+                 u_pairs: float | None = None, em_pairs: float = 2e6, block_cap: int = BLOCK_CAP,
                  model: dict[str, Any] | None = None) -> None:
         self.db = db
         self.seed = declared_seed() if seed is None else seed
@@ -144,6 +145,12 @@ class LinkModel:
         self._linker = None
         logging.getLogger("splink").setLevel(self._splink_log_level)
 
+    @property
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """The run's cursor: its default catalog holds `link_input` (in memory)."""
+        assert self._cursor is not None, "use LinkModel as a context manager"
+        return self._cursor
+
     # -- the workflow ------------------------------------------------------------
 
     def count_reports(self) -> int:
@@ -193,8 +200,9 @@ class LinkModel:
         linker = self._linker
         linker.training.estimate_probability_two_random_records_match(
             list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL)
-        linker.training.estimate_u_using_random_sampling(max_pairs=self.u_pairs, seed=self.seed)
-        log.info("u estimated from %.0f random pairs", self.u_pairs)
+        u_pairs = self.u_pairs or u_sample_size(self.count_reports())
+        linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=self.seed)
+        log.info("u estimated from %.0f random pairs", u_pairs)
         trained: dict[str, dict[str, Any]] = {}
         for rule, take in TRAINING:
             try:
@@ -210,6 +218,7 @@ class LinkModel:
         model = linker.misc.save_model_to_json()
         model["comparisons"] = [trained.get(c["output_column_name"], c)
                                 for c in model["comparisons"]]
+        model = floored_m(model)
         n = self.count_reports()
         if n <= CORRECT_U_MAX_REPORTS:
             model = corrected_u(model, self._expected_matches(model), n)
@@ -244,6 +253,30 @@ class LinkModel:
         return Scored(frame, self.model_ or {}, scored)
 
 
+def floored_m(model: dict[str, Any],
+              floors: tuple[tuple[str, str, float], ...] = M_FLOORS) -> dict[str, Any]:
+    """m of each floored level raised to at least its floor (`comparisons.M_FLOORS`),
+    the other non-null levels of the comparison scaled down to keep the sum one."""
+    out = json.loads(json.dumps(model))
+    wanted = {(c, label): floor for c, label, floor in floors}
+    for comparison in out["comparisons"]:
+        name = comparison["output_column_name"]
+        levels = [lv for lv in comparison["comparison_levels"]
+                  if not lv.get("is_null_level") and lv.get("m_probability") is not None]
+        raised = [lv for lv in levels
+                  if float(lv["m_probability"]) < wanted.get((name, lv["label_for_charts"]), 0)]
+        if not raised:
+            continue
+        for level in raised:
+            level["m_probability"] = wanted[(name, level["label_for_charts"])]
+        fixed = sum(float(lv["m_probability"]) for lv in raised)
+        rest = [lv for lv in levels if lv not in raised]
+        total = sum(float(lv["m_probability"]) for lv in rest)
+        for level in rest:
+            level["m_probability"] = float(level["m_probability"]) * (1 - fixed) / total
+    return out
+
+
 def _rounded(model: dict[str, Any], digits: int = 9) -> dict[str, Any]:
     """m, u and the prior to `digits` significant digits.
 
@@ -262,6 +295,22 @@ def _rounded(model: dict[str, Any], digits: int = 9) -> dict[str, Any]:
                 if key in level:
                     level[key] = r(level[key])
     return out
+
+
+#: Random pairs per report drawn for u, and the bounds of the sample.
+U_PAIRS_PER_REPORT = 100
+U_PAIRS_MIN, U_PAIRS_MAX = 1e6, 1e7
+
+
+def u_sample_size(reports: int) -> float:
+    """Random pairs for u: 100 per report, between 1 and 10 million.
+
+    u of a level is the share of random pairs in it; its rarest non-term-frequency
+    levels (a typo in one name) have u near 1e-5, which a million pairs still see tens
+    of times; the exact-name levels take u from the term frequencies. Sampling 10⁷
+    pairs whatever the data was most of `thb link`'s time on 10,000 reports.
+    """
+    return float(min(max(U_PAIRS_PER_REPORT * reports, U_PAIRS_MIN), U_PAIRS_MAX))
 
 
 #: Up to this many reports the u correction runs (it costs one more scoring pass); beyond

@@ -279,6 +279,28 @@ UPDATE quarantine SET record_key = trim(row_data->>'case_id')
   WHERE kind = 'cases' AND nullif(trim(row_data->>'case_id'), '') IS NOT NULL
 """
 
+_LINK_DECISION_EVENTS = """
+CREATE SEQUENCE IF NOT EXISTS link_decision_seq START 1;
+CREATE TABLE link_decision_events (
+    event_id BIGINT PRIMARY KEY DEFAULT nextval('link_decision_seq'),
+    pair_id VARCHAR NOT NULL,
+    left_source VARCHAR NOT NULL,
+    left_report_id VARCHAR NOT NULL,
+    right_source VARCHAR NOT NULL,
+    right_report_id VARCHAR NOT NULL,
+    decision VARCHAR NOT NULL CHECK (decision IN ('same', 'different')),
+    action VARCHAR NOT NULL,
+    decided_at TIMESTAMP NOT NULL,
+    decided_by VARCHAR
+);
+INSERT INTO link_decision_events (pair_id, left_source, left_report_id, right_source,
+    right_report_id, decision, action, decided_at, decided_by)
+  SELECT pair_id, left_source, left_report_id, right_source, right_report_id, decision,
+         'decide', decided_at, decided_by FROM link_decisions ORDER BY decided_at, pair_id;
+ALTER TABLE link_review ADD COLUMN name_frequency VARCHAR;
+ALTER TABLE link_review ADD COLUMN expected_error DOUBLE
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _INITIAL),
     Migration("0002_link_review_and_audit", _REVIEW_AND_AUDIT),
@@ -286,4 +308,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     # The record a quarantined row is of (its natural key, see ingest/quarantine.py), so that
     # a later import storing that record takes the row out of the quarantine.
     Migration("0004_quarantine_lifecycle", _QUARANTINE_LIFECYCLE),
+    # Reviewers' decisions as events with their history (link/decisions.py); the queue's
+    # name-frequency class and expected error of each pair (link/review.py).
+    Migration("0007_link_decision_events", _LINK_DECISION_EVENTS),
 )
