@@ -53,7 +53,7 @@ def test_run_records_the_trained_model_and_counts(synth_linked: Linked) -> None:
         queued = db.scalar("SELECT count(*) FROM link_review")
     saved = json.loads(model)
     names = [c["output_column_name"] for c in saved["comparisons"]]
-    assert names[:3] == ["given", "family", "birth"]
+    assert names[:2] == ["name", "birth"]
     exact = saved["comparisons"][0]["comparison_levels"][1]
     assert exact["m_probability"] > 0.5 and exact["u_probability"] < 0.01
     assert method == result.method == "splink-5-v1"
@@ -68,5 +68,5 @@ def test_review_queue_holds_no_clear_values(synth_linked: Linked) -> None:
         comparisons = [json.loads(c) for (c,) in db.rows("SELECT comparison FROM link_review")]
     assert comparisons
     for comparison in comparisons:
-        assert set(comparison) >= {"given", "family", "birth", "source"}
+        assert set(comparison) >= {"name", "birth", "source"}
         assert all(set(v) == {"level", "weight"} for v in comparison.values())

@@ -41,6 +41,15 @@ SELECT (row_number() OVER (ORDER BY source, report_id)) - 1 AS unique_id,
            AS family_block,
        CASE WHEN count(*) OVER (PARTITION BY date_of_birth) <= {cap} THEN date_of_birth END
            AS dob_block,
+       CASE WHEN count(*) OVER (PARTITION BY name_sorted_token) <= {wide_cap}
+           THEN name_sorted_token END AS name_wide_block,
+       CASE WHEN count(*) OVER (PARTITION BY given_token, family_phonetic) <= {wide_cap}
+           THEN given_token || family_phonetic END AS given_sound_block,
+       CASE WHEN count(*) OVER (PARTITION BY family_token, given_phonetic) <= {wide_cap}
+           THEN family_token || given_phonetic END AS family_sound_block,
+       CASE WHEN phone_token IS NOT NULL
+                 AND count(*) OVER (PARTITION BY phone_token) <= {phone_cap}
+           THEN phone_token END AS phone,
        CASE WHEN sex IN ('female', 'male', 'other') THEN sex END AS sex,
        CASE WHEN nationality NOT IN ('unknown', 'stateless', '') THEN nationality END
            AS nationality
@@ -95,14 +104,23 @@ def _name_comparison() -> dict[str, Any]:
     typo_swapped = (f"({_dice('given', 'family')} >= 0.8 AND {_dice('family', 'given')} >= 0.8)")
     contained = ("given_token_l = given_token_r AND bit_count(family_bloom_l & family_bloom_r)"
                  " >= 0.95 * least(family_bits_l, family_bits_r)")
+    part_missing = ("(given_bloom_l IS NULL OR given_bloom_r IS NULL "
+                    "OR family_bloom_l IS NULL OR family_bloom_r IS NULL)")
+    part_agrees = (f"(given_token_l = given_token_r OR family_token_l = family_token_r "
+                   f"OR {_dice('given')} >= 0.8 OR {_dice('family')} >= 0.8 "
+                   f"OR given_token_l = family_token_r OR family_token_l = given_token_r)")
     levels = [
-        _level("name_bloom_l IS NULL OR name_bloom_r IS NULL", "name missing", null=True),
+        _level("(given_bloom_l IS NULL AND family_bloom_l IS NULL) "
+               "OR (given_bloom_r IS NULL AND family_bloom_r IS NULL)", "name missing",
+               null=True),
         _level("name_token_l = name_token_r", "exact full name", tf="name_token"),
         _level(SAME_NAME, "full name, given and family swapped", tf="name_sorted_token"),
         _level(f"{typo_one} OR {_dice('name')} >= 0.9",
                "one name exact, the other one typo off (or whole name Dice >= 0.9)"),
         _level(f"{contained} OR {typo_swapped}",
                "given exact and one family name within the other, or swapped with a typo"),
+        _level(f"{part_missing} AND {part_agrees}",
+               "one name part missing, the other equal or alike"),
         _level(f"{_dice('name')} >= 0.75 OR (given_phonetic_l = given_phonetic_r "
                "AND family_phonetic_l = family_phonetic_r)",
                "whole name Dice >= 0.75, or both parts sound alike"),
@@ -165,6 +183,21 @@ def _exploitation_comparison() -> dict[str, Any]:
     ], "comparison_description": "forms of exploitation reported"}
 
 
+def _phone_comparison() -> dict[str, Any]:
+    """The contact phone's keyed token; hubs (a phone on more than `PHONE_HUB_REPORTS`
+    reports: an intake line, a shelter, a network's phone) are missing, as the network
+    signal removes them (patterns/identifiers.py)."""
+    return {"output_column_name": "phone", "comparison_levels": [
+        _level("phone_l IS NULL OR phone_r IS NULL", "phone unknown or a hub", null=True),
+        _level("phone_l = phone_r", "same phone"),
+        _level("ELSE", "phone differs"),
+    ], "comparison_description": "contact phone token, hubs removed"}
+
+
+#: A phone token on more reports than this is a hub, not a person's own number.
+PHONE_HUB_REPORTS = 5
+
+
 SAME_SOURCE_OTHER_REF = ("source_l = source_r AND person_ref_l IS NOT NULL "
                          "AND person_ref_r IS NOT NULL AND person_ref_l <> person_ref_r")
 
@@ -182,6 +215,15 @@ def _source_comparison() -> dict[str, Any]:
 #: alone (`*_block` columns); more common values block only together with another field,
 #: which keeps the number of pairs near-linear in the number of reports.
 BLOCK_CAP = 40
+#: The cap of the rules for reports without a full date of birth: a name (or one part and
+#: the other's sound) shared by at most this many reports (`*_wide_block`, `*_sound_block`).
+WIDE_BLOCK_CAP = 200
+
+#: One side without a full date of birth: the rules that need one never pair it.
+NO_DOB = "(l.dob IS NULL OR r.dob IS NULL)"
+SEX_AGREES = "(l.sex IS NULL OR r.sex IS NULL OR l.sex = r.sex)"
+NATIONALITY_AGREES = ("(l.nationality IS NULL OR r.nationality IS NULL "
+                      "OR l.nationality = r.nationality)")
 
 #: Blocking rules: a pair is scored when it agrees on at least one of these.
 BLOCKING_RULES: tuple[str, ...] = (
@@ -195,9 +237,16 @@ BLOCKING_RULES: tuple[str, ...] = (
     "l.dob = r.dob AND l.family_token = r.family_token",
     "l.dob = r.dob AND l.sex = r.sex AND l.nationality = r.nationality",
     "l.source = r.source AND l.person_ref = r.person_ref",
+    "l.phone = r.phone",
     "l.given_block = r.given_block",
     "l.family_block = r.family_block",
     "l.dob_block = r.dob_block",
+    # reports without a full date of birth: the name with a higher cap (and sex and
+    # nationality not contradicting), or one part exact and the other sounding alike
+    f"l.name_wide_block = r.name_wide_block AND {NO_DOB} AND {SEX_AGREES} "
+    f"AND {NATIONALITY_AGREES}",
+    f"l.given_sound_block = r.given_sound_block AND {NO_DOB}",
+    f"l.family_sound_block = r.family_sound_block AND {NO_DOB}",
 )
 
 #: Rules that almost only pair matches, and the share of matches they are assumed to find:
@@ -215,13 +264,13 @@ DETERMINISTIC_RECALL = 0.7
 #: weak to tell namesakes from matches, and among common names most pairs are namesakes.
 TRAINING: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("l.dob = r.dob",
-     ("name", "sex", "nationality", "source", "report_date", "exploitation")),
+     ("name", "sex", "nationality", "phone", "source", "report_date", "exploitation")),
     ("l.name_token = r.name_token AND l.name_block IS NOT NULL "
      "AND l.sex IS NOT DISTINCT FROM r.sex "
      "AND l.nationality IS NOT DISTINCT FROM r.nationality", ("birth",)),
 )
 
-COMPARISON_NAMES = ("name", "birth", "sex", "nationality", "source", "report_date",
+COMPARISON_NAMES = ("name", "birth", "sex", "nationality", "phone", "source", "report_date",
                     "exploitation")
 
 
@@ -240,6 +289,7 @@ M_FLOORS: tuple[tuple[str, str, float], ...] = (
     ("birth", "birth differs", 0.01),
     ("sex", "sex differs", 0.01),
     ("nationality", "nationality differs", 0.03),
+    ("phone", "phone differs", 0.2),
 )
 
 
@@ -254,7 +304,8 @@ def settings(prior: float = 1e-4) -> dict[str, Any]:
             {"blocking_rule": rule} for rule in BLOCKING_RULES],
         "comparisons": [_name_comparison(), _birth_comparison(),
                         _exact_comparison("sex", SAME_GIVEN),
-                        _exact_comparison("nationality", SAME_NAME), _source_comparison(),
+                        _exact_comparison("nationality", SAME_NAME), _phone_comparison(),
+                        _source_comparison(),
                         _report_date_comparison(), _exploitation_comparison()],
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": True,

@@ -168,8 +168,13 @@ def review_queue(db: Database, *, limit: int | None = 50, actor: str | None = No
 
 
 #: The queue's own columns in a SELECT from `link_review q`, and its order.
-QUEUE_COLUMNS = ("q.pair_id, q.match_probability, q.match_weight, q.comparison, "
-                 "q.name_frequency, q.expected_error")
+QUEUE_COLUMNS = (
+    "q.pair_id, q.match_probability, q.match_weight, q.comparison, q.name_frequency, "
+    "q.expected_error, "
+    "(SELECT min(p.person_id) FROM person_reports p WHERE p.source = q.left_source "
+    "AND p.report_id = q.left_report_id) IS NOT DISTINCT FROM "
+    "(SELECT min(p.person_id) FROM person_reports p WHERE p.source = q.right_source "
+    "AND p.report_id = q.right_report_id) AS linked")
 QUEUE_ORDER = ("coalesce(q.expected_error, 0.5 - abs(q.match_probability - 0.5)) DESC, "
                "q.pair_id")
 
@@ -184,6 +189,8 @@ def pair_dict(row: Mapping[Any, Any]) -> dict[str, Any]:
         "comparison": json.loads(row["comparison"]) if row["comparison"] else {},
         "name_frequency": _plain(row.get("name_frequency")),
         "expected_error": _plain(row.get("expected_error")),
+        # both reports are one person now: deciding `different` splits that link
+        "linked": bool(row.get("linked")),
         "left": {c: _plain(row[f"a_{c}"]) for c in SHOWN},
         "right": {c: _plain(row[f"b_{c}"]) for c in SHOWN},
     }

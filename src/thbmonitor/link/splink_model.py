@@ -31,14 +31,52 @@ from thbmonitor.link.comparisons import (
     DETERMINISTIC_RULES,
     INPUT_SQL,
     M_FLOORS,
+    PHONE_HUB_REPORTS,
     TF_COLUMNS,
     TRAINING,
+    WIDE_BLOCK_CAP,
     settings,
 )
 from thbmonitor.store import Database
 from thbmonitor.store.settings import declared_seed
 
 log = logging.getLogger(__name__)
+
+
+#: Term frequency of a full-name token: the chance that a report of another person bears
+#: it, c (p - 1) / (p N), with c its reports, N all reports and p the persons bearing it,
+#: estimated as (distinct dates of birth among its reports with one) * c / (those
+#: reports) (c when none has a date): the reports of one person reported many times do
+#: not make its name common. At least P(nationality) * P(given | nationality) *
+#: P(family | nationality), each part's frequency within the nationality without the
+#: report itself (at least one report), the nationality the most common one among the
+#: name's reports (unknown is a nationality of its own): a name seen on one person only
+#: is as rare as its parts within its pool make it, not 1 / N, and the parts are not
+#: independent across pools.
+FULL_NAME_TF_SQL = """
+WITH r AS (SELECT {column} AS token, given_token, family_token, dob,
+                  coalesce(nationality, '?') AS nat FROM link_input
+           WHERE {column} IS NOT NULL),
+total AS (SELECT count(*) AS n FROM link_input),
+nat AS (SELECT nat, count(*) AS n_nat FROM r GROUP BY nat),
+g AS (SELECT nat, given_token, count(*) AS c FROM r GROUP BY nat, given_token),
+f AS (SELECT nat, family_token, count(*) AS c FROM r GROUP BY nat, family_token),
+full_name AS (SELECT token, count(*) AS c, mode(nat) AS nat,
+                     CASE WHEN count(dob) > 0
+                          THEN greatest(count(DISTINCT dob) * count(*) / count(dob), 1)
+                          ELSE count(*) END AS p,
+                     min(given_token) AS given_token, min(family_token) AS family_token
+              FROM r GROUP BY token)
+SELECT full_name.token AS {column},
+       greatest(full_name.c * (full_name.p - 1) / (full_name.p * total.n),
+                (nat.n_nat / total.n) * (greatest(coalesce(g.c, 1) - 1, 1) / nat.n_nat)
+                * (greatest(coalesce(f.c, 1) - 1, 1) / nat.n_nat),
+                1.0 / (total.n * total.n)) AS tf_{column}
+FROM full_name CROSS JOIN total
+JOIN nat ON nat.nat = full_name.nat
+LEFT JOIN g ON g.nat = full_name.nat AND g.given_token = full_name.given_token
+LEFT JOIN f ON f.nat = full_name.nat AND f.family_token = full_name.family_token
+"""
 
 
 class UntrainableError(ThbError):
@@ -102,7 +140,8 @@ class LinkModel:
             self._cursor = cursor
             cursor.execute(f"USE {self._catalog}")
             cursor.execute("SET enable_progress_bar = false")
-            sql = INPUT_SQL.format(reports=f'"{main}".main.reports', cap=int(self.block_cap))
+            sql = INPUT_SQL.format(reports=f'"{main}".main.reports', cap=int(self.block_cap),
+                                   wide_cap=WIDE_BLOCK_CAP, phone_cap=PHONE_HUB_REPORTS)
             cursor.execute("CREATE TABLE link_input AS " + sql)
             self._api = DuckDBAPI(connection=cursor)
             spec = self.model_ if self.model_ is not None else settings()
@@ -114,19 +153,25 @@ class LinkModel:
         return self
 
     def _register_term_frequencies(self) -> None:
-        """Term frequencies of the name tokens, without the report itself.
+        """Term frequencies of the name tokens, without the pair itself.
 
         Splink's own table counts every report, so a name borne by one person
-        reported twice looks twice as common as it is; here a token's
-        frequency is (reports with it - 1) / reports, at least 1 / reports.
+        reported twice looks twice as common as it is. Here a part's frequency is
+        (reports with it - 1) / reports, at least 1 / reports; a full name's (in
+        either order) counts the reports of other persons bearing it, and is at
+        least the product of its parts' frequencies within its nationality
+        (`FULL_NAME_TF_SQL`).
         """
         assert self._cursor is not None
         for column in TF_COLUMNS:
             table = f"link_tf_{column}"
-            self._cursor.execute(
-                f"CREATE OR REPLACE TABLE {table} AS SELECT {column}, "
-                f"greatest(count(*) - 1, 1) / (SELECT count(*) FROM link_input) "
-                f"AS tf_{column} FROM link_input WHERE {column} IS NOT NULL GROUP BY {column}")
+            if column in ("name_token", "name_sorted_token"):
+                sql = FULL_NAME_TF_SQL.format(column=column)
+            else:
+                sql = (f"SELECT {column}, greatest(count(*) - 1, 1) / "
+                       f"(SELECT count(*) FROM link_input) AS tf_{column} FROM link_input "
+                       f"WHERE {column} IS NOT NULL GROUP BY {column}")
+            self._cursor.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
             frame = self._api.register(table)
             self._linker.table_management.register_term_frequency_lookup(frame, column)
 
