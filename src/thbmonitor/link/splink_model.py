@@ -45,9 +45,9 @@ log = logging.getLogger(__name__)
 
 #: Term frequency of a full-name token: the chance that a report of another person bears
 #: it, c (p - 1) / (p N), with c its reports, N all reports and p the persons bearing it,
-#: estimated as (distinct dates of birth among its reports with one) * c / (those
-#: reports) (c when none has a date): the reports of one person reported many times do
-#: not make its name common. At least P(nationality) * P(given | nationality) *
+#: estimated as the distinct dates of birth among its reports (at least one): the
+#: reports of one person reported many times do not make its name common, and reports
+#: without a date are no evidence of another person. At least P(nationality) * P(given | nationality) *
 #: P(family | nationality), each part's frequency within the nationality without the
 #: report itself (at least one report), the nationality the most common one among the
 #: name's reports (unknown is a nationality of its own): a name seen on one person only
@@ -62,9 +62,7 @@ nat AS (SELECT nat, count(*) AS n_nat FROM r GROUP BY nat),
 g AS (SELECT nat, given_token, count(*) AS c FROM r GROUP BY nat, given_token),
 f AS (SELECT nat, family_token, count(*) AS c FROM r GROUP BY nat, family_token),
 full_name AS (SELECT token, count(*) AS c, mode(nat) AS nat,
-                     CASE WHEN count(dob) > 0
-                          THEN greatest(count(DISTINCT dob) * count(*) / count(dob), 1)
-                          ELSE count(*) END AS p,
+                     greatest(count(DISTINCT dob), 1) AS p,
                      min(given_token) AS given_token, min(family_token) AS family_token
               FROM r GROUP BY token)
 SELECT full_name.token AS {column},
