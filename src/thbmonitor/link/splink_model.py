@@ -47,12 +47,12 @@ log = logging.getLogger(__name__)
 #: it, c (p - 1) / (p N), with c its reports, N all reports and p the persons bearing it,
 #: estimated as the distinct dates of birth among its reports (at least one): the
 #: reports of one person reported many times do not make its name common, and reports
-#: without a date are no evidence of another person. At least P(nationality) * P(given | nationality) *
-#: P(family | nationality), each part's frequency within the nationality without the
-#: report itself (at least one report), the nationality the most common one among the
-#: name's reports (unknown is a nationality of its own): a name seen on one person only
-#: is as rare as its parts within its pool make it, not 1 / N, and the parts are not
-#: independent across pools.
+#: without a date are no evidence of another person. At least P(nationality) *
+#: P(given | nationality) * P(family | nationality), each part's frequency within the
+#: nationality without the report itself (at least one report), the nationality the
+#: most common one among the name's reports (unknown is a nationality of its own): a
+#: name seen on one person only is as rare as its parts within its pool make it, not
+#: 1 / N, and the parts are not independent across pools.
 FULL_NAME_TF_SQL = """
 WITH r AS (SELECT {column} AS token, given_token, family_token, dob,
                   coalesce(nationality, '?') AS nat FROM link_input
