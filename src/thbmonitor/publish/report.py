@@ -115,6 +115,9 @@ def _row(t: Texts, figures: Mapping[str, Any], metric: str, label: str) -> dict[
 def _flag_row(row: dict[str, str], metric: str, year: int, release: Mapping[str, Any],
               info: Mapping[str, Any]) -> dict[str, str]:
     """A key-figures row with the flags of its two years (r revised, p provisional)."""
+    if not release.get("release_id"):  # flags belong to a frozen release
+        row["flag"] = row["previous_flag"] = ""
+        return row
     revised = {str(c["path"]) for c in (release.get("revisions") or {}).get("revisions") or []}
     provisional = set(info.get("provisional") or [])
     row["flag"] = ("r" if metric in revised else "") + ("p" if year in provisional else "")
