@@ -279,6 +279,45 @@ UPDATE quarantine SET record_key = trim(row_data->>'case_id')
   WHERE kind = 'cases' AND nullif(trim(row_data->>'case_id'), '') IS NOT NULL
 """
 
+# No clear value from a delivery in the intake's tables (issue 11): the date of birth becomes
+# keyed tokens (computed by the importer under the key, which a migration does not have: the
+# tokens of rows stored before stay NULL until their file is imported again with --replace,
+# docs/privacy.md), with the year, month and age at the report date kept in clear; the
+# unknown columns stored in `extra` (free text, names and phone numbers among them) go, and
+# the quarantine keeps of its rows only the record key (earlier rows held values in clear).
+_INTAKE_WITHOUT_CLEAR_VALUES = """
+ALTER TABLE reports ADD COLUMN dob_token VARCHAR;
+ALTER TABLE reports ADD COLUMN dob_swap_token VARCHAR;
+ALTER TABLE reports ADD COLUMN dob_near_tokens BIGINT[];
+ALTER TABLE reports ADD COLUMN birth_month INTEGER;
+ALTER TABLE reports ADD COLUMN age_at_report INTEGER;
+UPDATE reports SET birth_year = coalesce(birth_year, year(date_of_birth)),
+    birth_month = month(date_of_birth),
+    age_at_report = year(report_date) - year(date_of_birth)
+        - CASE WHEN month(report_date) * 100 + day(report_date)
+                    < month(date_of_birth) * 100 + day(date_of_birth) THEN 1 ELSE 0 END
+  WHERE date_of_birth IS NOT NULL;
+ALTER TABLE reports DROP COLUMN date_of_birth;
+UPDATE reports SET extra = NULL WHERE extra IS NOT NULL;
+UPDATE locations SET extra = NULL WHERE extra IS NOT NULL;
+UPDATE investigations SET extra = NULL WHERE extra IS NOT NULL;
+UPDATE suspects SET extra = NULL WHERE extra IS NOT NULL;
+UPDATE cases SET extra = NULL WHERE extra IS NOT NULL;
+UPDATE verdicts SET extra = NULL WHERE extra IS NOT NULL;
+UPDATE quarantine SET row_data = json_object('source', row_data->>'source', 'report_id', row_data->>'report_id', 'withheld', true)
+  WHERE kind = 'reports' AND coalesce(row_data->>'malformed', '') <> 'true';
+UPDATE quarantine SET row_data = json_object('source', row_data->>'source', 'report_id', row_data->>'report_id', 'start_date', row_data->>'start_date', 'withheld', true)
+  WHERE kind = 'locations' AND coalesce(row_data->>'malformed', '') <> 'true';
+UPDATE quarantine SET row_data = json_object('investigation_id', row_data->>'investigation_id', 'withheld', true)
+  WHERE kind = 'investigations' AND coalesce(row_data->>'malformed', '') <> 'true';
+UPDATE quarantine SET row_data = json_object('suspect_id', row_data->>'suspect_id', 'withheld', true)
+  WHERE kind = 'suspects' AND coalesce(row_data->>'malformed', '') <> 'true';
+UPDATE quarantine SET row_data = json_object('case_id', row_data->>'case_id', 'withheld', true)
+  WHERE kind = 'cases' AND coalesce(row_data->>'malformed', '') <> 'true';
+UPDATE quarantine SET row_data = json_object('case_id', row_data->>'case_id', 'verdict_date', row_data->>'verdict_date', 'withheld', true)
+  WHERE kind = 'verdicts' AND coalesce(row_data->>'malformed', '') <> 'true'
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _INITIAL),
     Migration("0002_link_review_and_audit", _REVIEW_AND_AUDIT),
@@ -286,4 +325,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     # The record a quarantined row is of (its natural key, see ingest/quarantine.py), so that
     # a later import storing that record takes the row out of the quarantine.
     Migration("0004_quarantine_lifecycle", _QUARANTINE_LIFECYCLE),
+    # The date of birth as keyed tokens, no unknown column in clear (ingest/staging.py).
+    Migration("0005_intake_without_clear_values", _INTAKE_WITHOUT_CLEAR_VALUES),
 )
