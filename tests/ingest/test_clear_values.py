@@ -188,3 +188,87 @@ def test_birth_date_canary_absent_but_year_month_and_age_kept(tmp_path, db, key)
     tokens = db.rows("SELECT DISTINCT dob_token, dob_swap_token FROM reports "
                      "WHERE report_id IN ('C50', 'C100')")
     assert len(tokens) == 1 and all(len(t) == 32 for t in tokens[0])
+
+
+def test_migration_0005_removes_clear_birth_dates_extra_and_quarantined_values(
+        tmp_path, monkeypatch):
+    """A store of before: its dates of birth become year, month and age; extra and the
+    quarantine's values go (the tokens need the key: the files are imported again)."""
+    import thbmonitor.store.database as database
+    from thbmonitor.store.migrations import MIGRATIONS
+
+    path = tmp_path / "old.duckdb"
+    monkeypatch.setattr(database, "MIGRATIONS", MIGRATIONS[:4])
+    old = Database(path)
+    assert "0005_intake_without_clear_values" not in old.applied_migrations()
+    old.execute(
+        "INSERT INTO reports (source, report_id, source_type, report_date, date_of_birth, "
+        "birth_year, exploitation, scope, extra, row_hash, import_id, row_number) VALUES "
+        "('po', 'R1', 'police', DATE '2024-03-01', DATE '1987-11-23', NULL, ['sexual'], "
+        "'domestic', '{\"notes\": \"Canary slept here\"}', 'h', 1, 1)")
+    old.execute(
+        "INSERT INTO quarantine VALUES (1, 1, 'reports', 'f.csv', 2, '[]', "
+        "'{\"source\": \"po\", \"report_id\": \"R2\", \"sector\": \"Canarysector\"}', "
+        "'po' || chr(31) || 'R2')")
+    old.close()
+    monkeypatch.undo()
+    db = Database(path)
+    assert "0005_intake_without_clear_values" in db.applied_migrations()
+    assert db.rows("SELECT birth_year, birth_month, age_at_report, dob_token, extra "
+                   "FROM reports") == [(1987, 11, 36, None, None)]
+    assert db.rows("SELECT row_data->>'report_id', row_data->>'withheld' FROM quarantine") == [
+        ("R2", "true")]
+    assert sql_canaries(db) == []
+    db.close()
+
+
+def _old_age_groups(realistic_store) -> dict[int, dict[str, int]]:
+    """Age groups by the rule of before the tokens, from the synthetic files' clear dates:
+    the most recent date of birth of the year, the age on the year's first report date."""
+    from collections import defaultdict
+
+    from thbmonitor.ingest.staging import parse_date
+
+    with Database(realistic_store.db_path, read_only=True) as db:
+        person = {(s, r): p for s, r, p in db.rows(
+            "SELECT source, report_id, person_id FROM person_reports")}
+    years: dict[tuple[int, str], list[tuple]] = defaultdict(list)
+    with realistic_store.synth.files["reports"].open(encoding="utf-8-sig", newline="") as f:
+        for row in csv.DictReader(f):
+            source, report_id = row["source"].strip().lower(), row["report_id"].strip()
+            reported = parse_date(row["report_date"])[0]
+            born = parse_date(row["date_of_birth"])[0] if row["date_of_birth"].strip() else None
+            year = int(row["birth_year"]) if row["birth_year"].strip() else None
+            pid = person.get((source, report_id), f"report:{source}/{report_id}")
+            years[(reported.year, pid)].append(
+                ((reported, source, report_id), born, year or (born.year if born else None)))
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (yr, _), reports in years.items():
+        first = min(r[0][0] for r in reports)
+        dated = [r for r in reports if r[1] is not None]
+        with_year = [r for r in reports if r[2] is not None]
+        if dated:
+            born = max(dated)[1]
+            age = first.year - born.year - ((first.month, first.day) < (born.month, born.day))
+            group = "minor" if age < 18 else "adult"
+        elif with_year:
+            birth_year = max(with_year)[2]
+            late = 0 if (first.month, first.day) == (12, 31) else 1
+            group = ("minor" if yr - birth_year < 18 else
+                     "adult" if yr - birth_year - late >= 18 else "unknown")
+        else:
+            group = "unknown"
+        counts[yr][group] += 1
+    return counts
+
+
+def test_demo_age_groups_unchanged_by_the_birth_tokens(realistic_store, realistic_figures):
+    """The figures count minors exactly as before on the demo: the age on the first report
+    from the age at the report date equals the age from the clear date of birth."""
+    old = _old_age_groups(realistic_store)
+    series = realistic_figures["series"]
+    assert len(series) >= 5
+    for entry in series:
+        new = entry["victims"]["by"]["age_group"]
+        assert new == {g: old[entry["year"]].get(g, 0) for g in new}, entry["year"]
+    assert sum(e["victims"]["by"]["age_group"]["minor"] for e in series) > 50
