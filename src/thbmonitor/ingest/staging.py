@@ -29,7 +29,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -357,10 +356,3 @@ _MAPPINGS: dict[Type, Callable[[Column, list[str], Pseudonymiser], pa.Table]] = 
     Type.ADDRESS: _free_text,
     Type.BOOKING: _free_text,
 }
-
-
-def describe(staged: Staged) -> dict[str, Any]:
-    """Sizes, for the log (never a value)."""
-    return {"rows": staged.table.num_rows,
-            "mapped": {k: v.num_rows for k, v in staged.mappings.items()},
-            "dropped": len(staged.dropped)}
