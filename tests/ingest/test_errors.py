@@ -59,6 +59,8 @@ CASES = [
     ("cases-problems.csv", "cases", [], {
         (1, "decision", "unknown-value"), (2, "decision_date", "inconsistent-dates"),
     }),
+    ("concerns-personal-column.csv", "concerns", [],
+     {(None, "given_name", "personal-column")}),
     ("verdicts-problems.csv", "verdicts", [("cases", "cases-valid.csv")], {
         (1, "case_id", "unknown-reference"), (2, "outcome", "unknown-value"),
         (3, "custodial_months", "invalid-number"), (4, "custodial_months", "invalid-number"),

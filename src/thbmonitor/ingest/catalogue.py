@@ -65,6 +65,11 @@ _TYPES = (
     ErrorType("missing-column", "Required column missing",
               "required column '{column}' is not in the header; add it (names are matched "
               "case-insensitively).", True, example_column="report_date"),
+    ErrorType("personal-column", "Personal data in a file that must hold none",
+              "column '{column}' looks like a name or an identifier, and {file} is a file "
+              "of concerns, which are counted, never linked{detail}; remove the column and "
+              "import again.", True, example_column="given_name",
+              example_detail=" (CONTRACTS section 8)"),
     ErrorType("duplicate-column", "Column given twice",
               "{detail} appears more than once in the header; keep one (if the file has no "
               "header row, add one).", True, example_column="source",

@@ -68,6 +68,13 @@ def import_file(
                           errors=list(read.errors))
     if read.table is None or report.file_errors:
         return report
+    if kind == "concerns":  # counted, never linked: no personal column at all (CONTRACTS §8)
+        from thbmonitor.ingest.concerns import personal_columns
+
+        refused = personal_columns(read.header)
+        report.errors += [RowError.make(path.name, None, c, "personal-column") for c in refused]
+        if refused:
+            return report
     missing = [c.name for c in spec.columns if c.required and c.name not in read.header]
     if missing:
         report.errors += [RowError.make(path.name, None, c, "missing-column") for c in missing]

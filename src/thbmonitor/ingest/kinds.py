@@ -184,3 +184,9 @@ PERSONAL_HINTS: tuple[str, ...] = (
     "address", "adres", "street", "straat", "bsn", "passport", "paspoort", "birth",
     "geboorte", "iban", "ssn", "id_number", "document",
 )
+
+# Concerns (CONTRACTS §8) are declared in their own module; a kind like the others, but
+# not in IMPORT_ORDER (a delivery of reports does not include them).
+from thbmonitor.ingest.concerns import CONCERNS  # noqa: E402
+
+KINDS[CONCERNS.name] = CONCERNS

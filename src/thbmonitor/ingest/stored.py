@@ -123,3 +123,12 @@ def final_select(kind: str, checked: str) -> str:
         f"SELECT *, md5({hashed}) AS row_hash{key} FROM "
         f"(SELECT c._row AS _row, {body} FROM {checked} c)"
     )
+
+
+def _concerns() -> dict[str, str]:
+    from thbmonitor.ingest.concerns import CONCERNS_STORED
+
+    return CONCERNS_STORED
+
+
+STORED["concerns"] = _concerns()

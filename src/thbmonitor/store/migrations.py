@@ -372,6 +372,42 @@ MIGRATIONS: tuple[Migration, ...] = (
     # The record a quarantined row is of (its natural key, see ingest/quarantine.py), so that
     # a later import storing that record takes the row out of the quarantine.
     Migration("0004_quarantine_lifecycle", _QUARANTINE_LIFECYCLE),
-    # The date of birth as keyed tokens, no unknown column in clear (ingest/staging.py).
-    Migration("0005_intake_without_clear_values", _INTAKE_WITHOUT_CLEAR_VALUES),
 )
+
+# Releases (CONTRACTS §7): a release is written once and never changed; `content` is the
+# canonical JSON text as published (hashed into `content_hash` and the audit chain),
+# `cells` the true counts behind it, kept for disclosure control across releases and
+# never published. Concerns (CONTRACTS §8): counted, never linked, no identifiers.
+_RELEASES_AND_CONCERNS = """
+CREATE TABLE releases (
+    release_id VARCHAR PRIMARY KEY,
+    year INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    released_at TIMESTAMP NOT NULL,
+    released_by VARCHAR NOT NULL,
+    content VARCHAR NOT NULL,
+    content_hash VARCHAR NOT NULL,
+    cells VARCHAR NOT NULL,
+    UNIQUE (year, number)
+);
+
+CREATE TABLE concerns (
+    source VARCHAR NOT NULL,
+    concern_id VARCHAR NOT NULL,
+    source_type VARCHAR,
+    concern_date DATE NOT NULL,
+    exploitation VARCHAR[],
+    age_group VARCHAR,
+    nationality_group VARCHAR,
+    reason_not_reported VARCHAR,
+    extra JSON,
+    row_hash VARCHAR NOT NULL,
+    import_id BIGINT NOT NULL,
+    row_number INTEGER NOT NULL,
+    PRIMARY KEY (source, concern_id)
+);
+"""
+MIGRATIONS = (*MIGRATIONS, Migration("0008_releases_and_concerns", _RELEASES_AND_CONCERNS))
+# The date of birth as keyed tokens, no unknown column in clear (ingest/staging.py).
+MIGRATIONS = (*MIGRATIONS,
+              Migration("0005_intake_without_clear_values", _INTAKE_WITHOUT_CLEAR_VALUES))

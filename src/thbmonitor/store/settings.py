@@ -172,12 +172,22 @@ def _source_types() -> tuple[str, ...]:
     return SOURCE_TYPES
 
 
+#: The smallest publication.threshold without a recorded reason (publication.threshold_reason).
+THRESHOLD_FLOOR = 10
+
+
 def check_consistent(values: dict[str, Any]) -> None:
     """Rules between settings, checked on every change (the values after the change)."""
     low, high = values.get("link.review_low"), values.get("link.threshold")
     if low is not None and high is not None and low > high:
         raise UsageError(f"link.review_low ({low:g}) must not be above link.threshold "
                          f"({high:g}); lower link.review_low first")
+    threshold = values.get("publication.threshold")
+    if threshold is not None and threshold < THRESHOLD_FLOOR and not str(
+            values.get("publication.threshold_reason") or "").strip():
+        raise UsageError(
+            f"publication.threshold {threshold} is below {THRESHOLD_FLOOR}: record why first "
+            "with `thb settings publication.threshold_reason \"...\"` (kept in the audit log)")
 
 
 def declared_seed() -> int:
@@ -387,3 +397,23 @@ SETTINGS.declare(
     "ingest.max_errors", 1000,
     "Errors listed in an import report: the first this many (by row), with the total count.",
     minimum=10, maximum=1_000_000)
+
+SETTINGS.declare(
+    "publication.threshold_reason", "",
+    "Why publication.threshold is below 10: required before a threshold under 10 is accepted; "
+    "the change is kept in the audit log.",
+)
+
+# -- releases and revisions (docs/releases.md) -------------------------------------------
+SETTINGS.declare(
+    "release.provisional_years", 1,
+    "How long a year's figures stay provisional (flag p): in a report of year Y, the years "
+    "after Y minus this number (0: no year is provisional).",
+    minimum=0, maximum=10,
+)
+SETTINGS.declare(
+    "release.series_breaks", {},
+    "Declared breaks in the series (flag b): year to what changed, e.g. "
+    "{\"2020\": \"consent rule of 2018 in force\"}; shown in the report's tables and charts.",
+    pattern=r"\d{4}", pattern_help="each key a year YYYY",
+)
