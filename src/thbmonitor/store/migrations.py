@@ -372,6 +372,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     # The record a quarantined row is of (its natural key, see ingest/quarantine.py), so that
     # a later import storing that record takes the row out of the quarantine.
     Migration("0004_quarantine_lifecycle", _QUARANTINE_LIFECYCLE),
+    # The date of birth as keyed tokens, no unknown column in clear (ingest/staging.py).
+    Migration("0005_intake_without_clear_values", _INTAKE_WITHOUT_CLEAR_VALUES),
 )
 
 # Releases (CONTRACTS §7): a release is written once and never changed; `content` is the
@@ -408,6 +410,3 @@ CREATE TABLE concerns (
 );
 """
 MIGRATIONS = (*MIGRATIONS, Migration("0008_releases_and_concerns", _RELEASES_AND_CONCERNS))
-# The date of birth as keyed tokens, no unknown column in clear (ingest/staging.py).
-MIGRATIONS = (*MIGRATIONS,
-              Migration("0005_intake_without_clear_values", _INTAKE_WITHOUT_CLEAR_VALUES))
