@@ -35,7 +35,7 @@ from typing import Any
 
 from thbmonitor.disclosure.audit import AuditReport, audit_cells
 from thbmonitor.disclosure.figures import _collect, _view_cells, _views, build_year_tables
-from thbmonitor.disclosure.suppression import suppress
+from thbmonitor.disclosure.suppression import neighbourhood, relation_index, suppress
 from thbmonitor.disclosure.tables import LinkedTables, Relation
 
 __all__ = ["ReleaseCells", "apply_suppression", "audit_releases", "joint_tables",
@@ -190,31 +190,6 @@ def audit_releases(releases: Sequence[ReleaseCells], threshold: int, *,
                        quick=quick)
 
 
-def _groups(tables: LinkedTables) -> dict[str, set[int]]:
-    by_cell: dict[str, set[int]] = {}
-    for i, relation in enumerate(tables.relations):
-        for cell in relation.cells:
-            by_cell.setdefault(cell, set()).add(i)
-    return by_cell
-
-
-def _around(tables: LinkedTables, cell: str, unknown: set[str],
-            by_cell: Mapping[str, set[int]]) -> set[str]:
-    """Published cells sharing a relation with the connected group of unknown ``cell``."""
-    group, frontier, outside = {cell}, [cell], set()
-    while frontier:
-        current = frontier.pop()
-        for i in by_cell.get(current, ()):
-            for c in tables.relations[i].cells:
-                if c in unknown:
-                    if c not in group:
-                        group.add(c)
-                        frontier.append(c)
-                else:
-                    outside.add(c)
-    return outside
-
-
 def protect_across(earlier: Sequence[ReleaseCells], new: ReleaseCells,
                    threshold: int) -> tuple[set[str], AuditReport]:
     """The further cells (``<year>:<path>``) the new release must suppress, and the audit.
@@ -242,7 +217,7 @@ def protect_across(earlier: Sequence[ReleaseCells], new: ReleaseCells,
     chosen = suppress(optimise, threshold).suppressed
     extra = {c for c in chosen if c in own and own[c] in new.values}
     # 2. the exact audit of the union; widen around whatever still fails.
-    by_cell = _groups(tables)
+    by_cell = relation_index(tables)
     report = AuditReport(threshold=threshold)
     for _ in range(MAX_ROUNDS):
         shown = {c: (None if c in extra else v) for c, v in published.items()}
@@ -253,7 +228,7 @@ def protect_across(earlier: Sequence[ReleaseCells], new: ReleaseCells,
         unknown = {c for c, v in shown.items() if v is None}
         added: set[str] = set()
         for failure in report.failures:
-            added |= {c for c in _around(tables, failure.path, unknown, by_cell)
+            added |= {c for c in neighbourhood(tables, failure.path, unknown, by_cell)
                       if c in own and tables.values[c] > 0}
         if not added:
             year_of = {f.path.split(SEP, 1)[1].split(":", 1)[0] for f in report.failures}
