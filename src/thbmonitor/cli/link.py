@@ -121,8 +121,8 @@ def _render_queue(result: Any) -> None:
         names = "; ".join(comp[c]["level"] for c in ("name", "given", "family") if c in comp)
         shared = f"{pair.get('name_frequency') or '?'} persons"
         left, right = pair["left"], pair["right"]
-        birth = (f"{left['date_of_birth'] or left['birth_year'] or '-'} / "
-                 f"{right['date_of_birth'] or right['birth_year'] or '-'}")
+        # The year only: the store keeps no date of birth in clear (docs/privacy.md).
+        birth = f"{left['birth_year'] or '-'} / {right['birth_year'] or '-'}"
         table.add_row(f"{pair['match_probability']:.2f}", plain(names), plain(shared),
                       plain(birth),
                       plain(_side(left)), plain(_side(right)), pair["pair_id"])

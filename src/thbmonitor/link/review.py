@@ -13,7 +13,7 @@ There are no clear names to show: a reviewer sees, per pair, how the encoded
 names agree (the comparison levels and their weights), the name-frequency class
 (how many persons of the run bear each report's full-name token: `1`, `2-5`,
 `6-20`, `21-100`, `>100`; never a name or a token: a namesake of a common name
-is no evidence of a duplicate), the dates of birth, birth years, sex,
+is no evidence of a duplicate), the birth years, sex,
 nationality, sources and report dates of the two reports. Reading the queue is
 logged in the audit log (it shows person-level data).
 """
@@ -36,7 +36,7 @@ REVIEW_COLUMNS = ["pair_id", "left_source", "left_report_id", "right_source", "r
                   "name_frequency", "expected_error"]
 
 #: What the reviewer sees of each report of a pair (never a name or a token).
-SHOWN = ("source", "source_type", "report_id", "report_date", "date_of_birth", "birth_year",
+SHOWN = ("source", "source_type", "report_id", "report_date", "birth_year",
          "sex", "nationality", "exploitation")
 
 
