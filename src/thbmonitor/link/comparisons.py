@@ -109,6 +109,12 @@ def _name_comparison() -> dict[str, Any]:
     part_agrees = (f"(given_token_l = given_token_r OR family_token_l = family_token_r "
                    f"OR {_dice('given')} >= 0.8 OR {_dice('family')} >= 0.8 "
                    f"OR given_token_l = family_token_r OR family_token_l = given_token_r)")
+    # A part alike but not equal (a typo of two letters, a sound-alike spelling, a name
+    # part in the other field): weaker than agreement, but no disagreement either.
+    part_alike = (f"({_dice('given')} >= 0.6 OR {_dice('family')} >= 0.6 "
+                  "OR given_phonetic_l = given_phonetic_r "
+                  "OR family_phonetic_l = family_phonetic_r "
+                  f"OR {_dice('given', 'family')} >= 0.8 OR {_dice('family', 'given')} >= 0.8)")
     levels = [
         _level("(given_bloom_l IS NULL AND family_bloom_l IS NULL) "
                "OR (given_bloom_r IS NULL AND family_bloom_r IS NULL)", "name missing",
@@ -121,13 +127,20 @@ def _name_comparison() -> dict[str, Any]:
                "given exact and one family name within the other, or swapped with a typo"),
         _level(f"{part_missing} AND {part_agrees}",
                "one name part missing, the other equal or alike"),
+        _level(f"(given_token_l = given_token_r AND ({_dice('family')} >= 0.6 "
+               "OR family_phonetic_l = family_phonetic_r)) "
+               f"OR (family_token_l = family_token_r AND ({_dice('given')} >= 0.6 "
+               "OR given_phonetic_l = given_phonetic_r))", "one name exact, the other similar"),
         _level(f"{_dice('name')} >= 0.75 OR (given_phonetic_l = given_phonetic_r "
                "AND family_phonetic_l = family_phonetic_r)",
                "whole name Dice >= 0.75, or both parts sound alike"),
         _level("family_token_l = family_token_r", "same family name, other given name",
                tf="family_token"),
         _level(SAME_GIVEN, "same given name, other family name", tf="given_token"),
+        _level(f"{part_missing} AND {part_alike}", "one name part missing, the other similar"),
         _level(f"{_dice('name')} >= 0.55", "whole name Dice >= 0.55"),
+        _level(part_alike, "one name part similar, the other differs"),
+        _level(part_missing, "one name part missing, the other differs"),
         _level("ELSE", "names differ"),
     ]
     return {"output_column_name": "name", "comparison_levels": levels,
@@ -284,6 +297,7 @@ COMPARISON_NAMES = ("name", "birth", "sex", "nationality", "phone", "source", "r
 #: the error rates of real registrations seen in FEBRL and the literature on recorded
 #: nationality and dates of birth (a few per cent); see docs/linkage.md.
 M_FLOORS: tuple[tuple[str, str, float], ...] = (
+    ("name", "one name part missing, the other differs", 0.005),
     ("name", "names differ", 0.005),
     ("birth", "day and month swapped", 0.005),
     ("birth", "one digit off", 0.02),

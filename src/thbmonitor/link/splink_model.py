@@ -66,7 +66,7 @@ full_name AS (SELECT token, count(*) AS c, mode(nat) AS nat,
                      min(given_token) AS given_token, min(family_token) AS family_token
               FROM r GROUP BY token)
 SELECT full_name.token AS {column},
-       greatest(full_name.c * (full_name.p - 1) / (full_name.p * total.n),
+       greatest(greatest(full_name.c - 2, 0) * (full_name.p - 1) / (full_name.p * total.n),
                 (nat.n_nat / total.n) * (greatest(coalesce(g.c, 1) - 1, 1) / nat.n_nat)
                 * (greatest(coalesce(f.c, 1) - 1, 1) / nat.n_nat),
                 1.0 / (total.n * total.n)) AS tf_{column}
