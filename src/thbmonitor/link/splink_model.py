@@ -261,7 +261,7 @@ class LinkModel:
         model = linker.misc.save_model_to_json()
         model["comparisons"] = [trained.get(c["output_column_name"], c)
                                 for c in model["comparisons"]]
-        model = floored_m(model)
+        model = unseen_u(floored_m(model), u_pairs)
         n = self.count_reports()
         if n <= CORRECT_U_MAX_REPORTS:
             model = corrected_u(model, self._expected_matches(model), n)
@@ -317,6 +317,33 @@ def floored_m(model: dict[str, Any],
         total = sum(float(lv["m_probability"]) for lv in rest)
         for level in rest:
             level["m_probability"] = float(level["m_probability"]) * (1 - fixed) / total
+    return out
+
+
+def unseen_u(model: dict[str, Any], u_pairs: float) -> dict[str, Any]:
+    """u of each level that EM trained (m known) but no random pair fell in: 1 / `u_pairs`.
+
+    Splink leaves u unset when the random sample holds no pair of a level (a rare,
+    strong agreement such as one family name within the other); the level then
+    scores next to nothing, though its u is known to be below one in `u_pairs`. The
+    bound keeps the weight conservative (the true u is smaller still); the other
+    levels are scaled to keep the sum one.
+    """
+    out = json.loads(json.dumps(model))
+    bound = 1.0 / max(u_pairs, 1.0)
+    for comparison in out["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        unseen = [lv for lv in levels
+                  if lv.get("u_probability") is None and lv.get("m_probability")]
+        if not unseen:
+            continue
+        seen = [lv for lv in levels if lv.get("u_probability") is not None]
+        total = sum(float(lv["u_probability"]) for lv in seen)
+        for level in unseen:
+            level["u_probability"] = bound
+        for level in seen:
+            level["u_probability"] = float(level["u_probability"]) * (
+                1 - bound * len(unseen)) / total
     return out
 
 
