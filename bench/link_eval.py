@@ -97,6 +97,19 @@ class Measured:
     recall: dict[str, Any] = field(default_factory=dict)
     calibration: list[dict[str, Any]] = field(default_factory=list)
     model: dict[str, Any] = field(default_factory=dict)
+    #: Share of the review queue's pairs that are true matches (None: empty queue).
+    queue_true: float | None = None
+
+
+def _queue_true_share(db: Database, truth: pd.DataFrame) -> float | None:
+    queue = db.frame("SELECT left_source, left_report_id, right_source, right_report_id "
+                     "FROM link_review")
+    if queue.empty:
+        return None
+    ids = dict(zip(zip(truth.source, truth.report_id, strict=True), truth.true_id,
+                   strict=True))
+    same = [ids.get((a, b)) == ids.get((c, d)) for a, b, c, d in queue.itertuples(index=False)]
+    return sum(same) / len(same)
 
 
 def measure(name: str, db_path: Path, truth: pd.DataFrame, *, method: str = "splink",
@@ -123,6 +136,7 @@ def measure(name: str, db_path: Path, truth: pd.DataFrame, *, method: str = "spl
                 out.recall = candidate_recall(db, truth).to_dict()
             if with_calibration and method == "splink" and result.method != "exact-keys-v1":
                 out.calibration = [b.to_dict() for b in calibration(db, truth)]
+            out.queue_true = _queue_true_share(db, truth)
     finally:
         copy.unlink(missing_ok=True)
     return out
