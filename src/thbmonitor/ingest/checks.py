@@ -17,6 +17,25 @@ CHECKED = "_ing_chk"
 FINAL = "_ing_final"
 ERRORS = "_ing_errs"
 NAMES = "_ing_names"
+#: (raw name, birth salt) -> salted Bloom encoding (ingest/pseudonymise.py `birth_salt`).
+BLOOMS = "_ing_blooms"
+#: The staging column holding each row's birth salt (set by the importer).
+SALT = "_salt"
+
+
+def salt_sql(kind: Kind) -> str:
+    """SQL over the staging row for its birth salt, as `pseudonymise.birth_salt` writes it:
+    'YYYY-MM' from a valid date of birth, else 'YYYY' from the birth year, else ''."""
+    if "date_of_birth" not in kind.names:
+        return "''"
+    dob = "trim(date_of_birth)"
+    day = f"try_strptime({dob}, {DATE_FORMATS})"
+    stamp = f"try_strptime({dob}, {DATETIME_FORMATS})"
+    year = ("CASE WHEN regexp_full_match(trim(birth_year), '[0-9]{1,4}') "
+            "THEN lpad(CAST(CAST(trim(birth_year) AS INTEGER) AS VARCHAR), 4, '0') END"
+            if "birth_year" in kind.names else "NULL")
+    return (f"coalesce(strftime(coalesce({day}, CASE WHEN {stamp} = date_trunc('day', {stamp}) "
+            f"THEN {stamp} END), '%Y-%m'), {year}, '')")
 
 
 #: Accepted date formats (DuckDB strptime), tried in order.
@@ -83,11 +102,13 @@ def _column(col: Column, checked: Checked) -> None:
     elif col.type is Type.NAME:
         alias = f"n_{c}"
         checked.joins.append(f"LEFT JOIN {NAMES} {alias} ON {alias}.raw = {raw}")
+        checked.joins.append(f"LEFT JOIN {BLOOMS} b_{c} ON b_{c}.raw = {raw} "
+                             f"AND b_{c}.salt = s.{SALT}")
         value = f"{alias}.token"
         prefix = c.split("_")[0]
         checked.select += [
             f"{alias}.phonetic AS {prefix}_phonetic",
-            f"CAST({alias}.bloom AS BITSTRING) AS {prefix}_bloom",
+            f"CAST(b_{c}.bloom AS BITSTRING) AS {prefix}_bloom",
         ]
     elif col.type is Type.PERSON_REF:
         alias = f"m_{c}"

@@ -82,6 +82,9 @@ def import_file(
         notify("pseudonymise")
         staging = _staging(read.table, spec, pseudo)
         _temp(con, created, checks.STAGING, staging)
+        if any(col.type is Type.NAME for col in spec.columns):  # the names' birth salt
+            con.execute(f"ALTER TABLE {checks.STAGING} ADD COLUMN {checks.SALT} VARCHAR")
+            con.execute(f"UPDATE {checks.STAGING} SET {checks.SALT} = {checks.salt_sql(spec)}")
         _mappings(con, created, spec, pseudo)
         notify("validate")
         created += [checks.CHECKED, checks.ERRORS, checks.FINAL, _STATE, _OK]
@@ -150,6 +153,7 @@ def _distinct(con: Any, column: str) -> list[str]:
 def _mappings(con: Any, created: list[str], spec: Kind, pseudo: Pseudonymiser) -> None:
     """One mapping table per coded or personal column: distinct raw value -> result."""
     names: set[str] = set()
+    salted: set[tuple[str, str]] = set()
     for col in spec.columns:
         c = col.name
         if col.type in MAPPERS:
@@ -164,6 +168,9 @@ def _mappings(con: Any, created: list[str], spec: Kind, pseudo: Pseudonymiser) -
             }))
         elif col.type is Type.NAME:
             names.update(_distinct(con, c))
+            salted.update((str(r), str(t)) for r, t in con.execute(
+                f"SELECT DISTINCT {checks.quote(c)}, {checks.SALT} FROM {checks.STAGING}"
+            ).fetchall())
         elif col.type is Type.PHONE:
             phones = pseudo.phones(v for v in _distinct(con, c) if v.strip())
             _token_table(con, created, c, phones)
@@ -186,7 +193,12 @@ def _mappings(con: Any, created: list[str], spec: Kind, pseudo: Pseudonymiser) -
             "raw": pa.array(raws, pa.string()),
             "token": pa.array([(encoded[r] or ("",))[0] or None for r in raws], pa.string()),
             "phonetic": pa.array([e[1] if (e := encoded[r]) else None for r in raws], pa.string()),
-            "bloom": pa.array([e[2] if (e := encoded[r]) else None for r in raws], pa.string()),
+        }))
+        blooms = pseudo.blooms(salted)
+        _temp(con, created, checks.BLOOMS, pa.table({
+            "raw": pa.array([p[0] for p in blooms], pa.string()),
+            "salt": pa.array([p[1] for p in blooms], pa.string()),
+            "bloom": pa.array(list(blooms.values()), pa.string()),
         }))
 
 
