@@ -149,3 +149,15 @@ def test_a_doubtful_estimate_is_published_as_a_range_with_its_warning(
 def test_rounding_is_two_significant_figures_half_up() -> None:
     assert [round_estimate(v) for v in (5612, 4878, 6650, 873, 15949, 41.0, None)] == [
         5600, 4900, 6700, 870, 16000, 40, None]
+
+
+def test_guard_messages_agree_in_number() -> None:
+    """'1 victims seen' was printed for a one-report store."""
+    from thbmonitor.estimate.guards import blocking_guards
+
+    one = {g.code: g.message for g in blocking_guards(1, 1)}
+    assert one["too_few_victims"].startswith("1 victim seen ")
+    assert one["too_few_overlaps"].startswith("1 person on two ")
+    many = {g.code: g.message for g in blocking_guards(3, 0)}
+    assert many["too_few_victims"].startswith("3 victims seen ")
+    assert many["too_few_overlaps"].startswith("0 people on two ")

@@ -246,3 +246,29 @@ def test_estimate_without_a_number_shows_its_warnings() -> None:
     assert "gaf geen getal dat gepubliceerd kan worden" in page.body
     assert "the estimate does not exist: police:ngo never overlap" in page.body
     assert "Naar schatting" not in page.body
+
+
+def test_earlier_years_estimates_are_charted_with_their_band() -> None:
+    """Issue 18 item 4: the estimates of the years before with their interval band in a chart,
+    rounded as the text rounds them, beside the registered number."""
+    by_year = [{"year": y, "observed": obs, "estimate": est, "ci": [est * 0.8, est * 1.25]}
+               for y, obs, est in [(2022, 810, 4012.0), (2023, 868, 4390.0),
+                                   (2024, 944, 4968.0)]]
+    estimate = {**ESTIMATE, "by_year": by_year}
+    for lang, title in (("en", "Estimated and registered victims per year, 2022 to 2024"),
+                        ("nl", "Geschatte en geregistreerde slachtoffers per jaar, 2022 tot en "
+                               "met 2024")):
+        html = render_report(release_2024(estimate=estimate), lang=lang)
+        page = Page(html)
+        figure = [a for a in page.all("figure") if a.get("id") == "chart-darkfigure_years"]
+        assert figure, f"no dark-figure chart in the {lang} report"
+        assert title in page.body
+        chart = html.split('id="chart-darkfigure_years"')[1].split("</figure>")[0]
+        assert "<svg" in chart
+        # Rounded as the table: 4,968 is shown as 5,000 and never to the unit.
+        assert ("5,000" if lang == "en" else "5.000") in chart
+        assert ("4,968" if lang == "en" else "4.968") not in chart
+    one_year = {**ESTIMATE, "by_year": by_year[-1:]}
+    page = Page(render_report(release_2024(estimate=one_year), lang="en"))
+    assert not [a for a in page.all("figure") if a.get("id") == "chart-darkfigure_years"], \
+        "one year is not a series: the table is enough"

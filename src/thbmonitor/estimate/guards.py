@@ -32,10 +32,12 @@ def blocking_guards(victims: int, overlap: int) -> list[Guard]:
     """Too few victims or overlaps: no estimate."""
     return [
         Guard("too_few_victims", victims >= MIN_VICTIMS, float(victims), MIN_VICTIMS,
-              f"{victims} victims seen by the lists in the year; at least {MIN_VICTIMS} are "
+              f"{victims} {'victim' if victims == 1 else 'victims'} seen by the lists in the "
+              f"year; at least {MIN_VICTIMS} are "
               "needed for an estimate", blocks=True),
         Guard("too_few_overlaps", overlap >= MIN_OVERLAP, float(overlap), MIN_OVERLAP,
-              f"{overlap} people on two or more lists; at least {MIN_OVERLAP} are needed "
+              f"{overlap} {'person' if overlap == 1 else 'people'} on two or more lists; at "
+              f"least {MIN_OVERLAP} are needed "
               "(multiple systems estimation learns only from the overlaps)", blocks=True),
     ]
 

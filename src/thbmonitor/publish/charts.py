@@ -23,8 +23,8 @@ from thbmonitor.publish.findings import lookup
 from thbmonitor.publish.tables import YEARS, Row, Table
 from thbmonitor.publish.texts import CHAIN_STAGE, FORM, NOT_PUBLISHED, Texts, texts_for
 
-__all__ = ["CHAIN_PATHS", "Chart", "chain_records", "chart_spec", "render_charts",
-           "stacked_records"]
+__all__ = ["CHAIN_PATHS", "Chart", "chain_records", "chart_spec", "darkfigure_chart",
+           "render_charts", "stacked_records"]
 
 SPEC_DIR = Path(__file__).parent / "charts"
 D3_LOCALE: dict[str, Any] = {"nl": "nl-NL", "en": "en-US"}
@@ -183,3 +183,35 @@ def render_charts(figures: Mapping[str, Any], t: Texts | str) -> list[Chart]:
                            marker=NOT_PUBLISHED, **span),
     }, t))
     return charts
+
+
+def darkfigure_chart(estimate: Mapping[str, Any] | None, t: Texts | str) -> Chart | None:
+    """The estimates of the pooled window's years with their interval band, beside the
+    registered number on the lists (None when fewer than two years were estimated).
+
+    The values are rounded as the report's text and table round them (`round_estimate`):
+    the chart never shows more precision than the words.
+    """
+    from thbmonitor.estimate.result import round_estimate
+
+    t = texts_for(t) if isinstance(t, str) else t
+    years = [y for y in (estimate or {}).get("by_year") or [] if y.get("estimate") is not None]
+    if len(years) < 2:
+        return None
+    records = [{"year": str(y["year"]), "estimate": round_estimate(y["estimate"]),
+                "low": round_estimate(y["ci"][0]) if y.get("ci") else None,
+                "high": round_estimate(y["ci"][1]) if y.get("ci") else None,
+                "registered": y.get("observed")} for y in years]
+    span = {"first": records[0]["year"], "year": records[-1]["year"]}
+    level = t.percent(100 * float((estimate or {}).get("ci_level") or 0.95))
+    return _render("darkfigure_years", "darkfigure_years", records, {
+        "title": t._("Estimated and registered victims per year, %(first)s to %(year)s", **span),
+        "x_title": t._("Year"), "y_title": t._("Number of victims"),
+        "estimate_label": t._("Estimate (rounded)"),
+        "band_label": t._("%(level)s interval", level=level),
+        "registered_label": t._("Registered on the lists"),
+        "description": t._("Line chart of the estimated number of victims per year, %(first)s "
+                           "to %(year)s, with its %(level)s interval as a band, and the number "
+                           "of victims registered on the lists as a dashed line.",
+                           level=level, **span),
+    }, t)

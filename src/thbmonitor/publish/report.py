@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 import thbmonitor
 from thbmonitor.errors import UsageError
-from thbmonitor.publish.charts import CHAIN_PATHS, render_charts
+from thbmonitor.publish.charts import CHAIN_PATHS, darkfigure_chart, render_charts
 from thbmonitor.publish.findings import FindingRule, find_changes, lookup, previous_value
 from thbmonitor.publish.tables import MISSING, Table, cell_text, report_tables
 from thbmonitor.publish.texts import LANGUAGES, N_, NOT_PUBLISHED, Texts, texts_for
@@ -180,6 +180,10 @@ def _estimate(t: Texts, estimate: Mapping[str, Any] | None) -> dict[str, Any] | 
         shown["warnings"] = [re.sub(r"\b(age_group|nationality_group|[a-z]+_[a-z_]+)\b",
                                     lambda m: _term_part(t, m.group(1)), w)
                              for w in shown["warnings"]]
+        chart = darkfigure_chart(estimate, t)
+        shown["chart"] = None if chart is None else {
+            "name": chart.name, "title": chart.title, "description": chart.description,
+            "svg": Markup(chart.svg)}
     return shown
 
 
