@@ -5,7 +5,7 @@ The attacker is the organisation with the most reports in the session's realisti
 reports (from its own delivery, the synthetic reports file) and sees every report's
 encodings and clear columns (a copy of the `reports` table without the key). The attack
 (bench/encoding_attack.py) learns each bigram's footprint from its own reports and decodes
-everybody else's. Before the hardening it recovered 98% of given and family names;
+everybody else's. Before the hardening it recovered 99% of given and family names;
 acceptance: under 5%, whether it learns over all reports or per birth month (the salt's
 group, which it can see).
 """
