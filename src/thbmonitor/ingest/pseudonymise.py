@@ -26,22 +26,23 @@ with a keyed salt from the birth year and month (`birth_salt`), the attribute
 salting that Schnell & Borgs ("Hardening encrypted patient names against
 cryptographic attacks", 2016) and Christen et al. ("Linking Sensitive Data",
 2020, ch. 9) recommend: an attacker learns a footprint only from its own
-reports of people born in the same month, and the same attack recovers 0.4%
-of names (tests/store/test_encoding_attack.py; a salt from the birth year
-alone: 50%). The trade-off, measured in bench/bench_encoding.py (linkage F1
-0.977 -> 0.967 on the demo data, 0.976 -> 0.971 on FEBRL4): Dice compares
-two reports only when their birth year and month agree; pairs whose birth dates disagree keep the exact and phonetic
-token levels. Reports without a birth year get a salt of the name itself, so
-their encoding resembles no other name (they compare by tokens only). Given and
-family name share the salt (no per-field salt) so that the linkage can still
-see a swapped name (Dice of one part against the other). Other hardenings
-were weighed and not used: balancing and XOR-folding change what Dice means
-and do not stop a footprint attack with known plaintext; BLIP noise strong
-enough to stop it (flip rates near 0.4) destroys the similarity of true
-matches. `pprl-core` (MDS Leipzig) offers those bit-level hardeners but no
-attribute salting, which is one keyed input to the HMAC here, so it is not a
-dependency; `clkhash`/`anonlink` (unmaintained since 2023) encode whole
-records into one filter, which the linkage model does not use.
+reports of people born in the same month, and the same attack recovers 0.4% of
+names (tests/store/test_encoding_attack.py; a salt from the birth year alone:
+50%). The trade-off, measured in bench/bench_encoding.py (linkage F1 0.977 ->
+0.967 on the demo data, 0.976 -> 0.971 on FEBRL4): Dice compares two reports
+only when their birth year and month agree; pairs whose birth dates disagree
+keep the exact and phonetic token levels. Reports without a birth year get a
+salt of the name itself, so their encoding resembles no other name (they
+compare by tokens only). Given and family name share the salt (no per-field
+salt) so that the linkage can still see a swapped name (Dice of one part
+against the other). Other hardenings were weighed and not used: balancing and
+XOR-folding change what Dice means and do not stop a footprint attack with
+known plaintext; BLIP noise strong enough to stop it (flip rates near 0.4)
+destroys the similarity of true matches. `pprl-core` (MDS Leipzig) offers
+those bit-level hardeners but no attribute salting, which is one keyed input
+to the HMAC here, so it is not a dependency; `clkhash`/`anonlink`
+(unmaintained since 2023) encode whole records into one filter, which the
+linkage model does not use.
 
 Normalisation of names: Unicode NFKD, combining marks dropped, case folded,
 every character that is not a letter turned into a space, spaces collapsed
