@@ -25,10 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from bench.encoding_attack import Record, attack
 from bench.results import write_section
-from thbmonitor.ingest import IMPORT_ORDER, checks, import_file
+from thbmonitor.ingest import IMPORT_ORDER, import_file, staging
+from thbmonitor.ingest.kinds import Kind
 from thbmonitor.ingest.pseudonymise import normalise_name
 from thbmonitor.link import link_persons, pairwise_quality
 from thbmonitor.store import Database
@@ -41,12 +43,16 @@ FEBRL_THRESHOLD = 0.2  # tests/link/test_link_febrl.py
 @contextmanager
 def _one_salt() -> Iterator[None]:
     """Imports made meanwhile salt every report alike: the encoding before the hardening."""
-    original = checks.salt_sql
-    checks.salt_sql = lambda kind: "'one salt for every report'"
+    original = staging.birth_salts
+
+    def one(raw: dict[str, pa.Array], spec: Kind) -> pa.Array:
+        return pa.array(["one salt for every report"] * len(original(raw, spec)), pa.string())
+
+    staging.birth_salts = one  # type: ignore[assignment]
     try:
         yield
     finally:
-        checks.salt_sql = original
+        staging.birth_salts = original  # type: ignore[assignment]
 
 
 def _quality(db: Database, truth: pd.DataFrame) -> dict[str, Any]:
@@ -58,7 +64,7 @@ def _attack(db: Database, reports_csv: Path) -> dict[str, float]:
     clear = pd.read_csv(reports_csv, dtype=str, keep_default_na=False)
     stored = db.frame("SELECT source, report_id, CAST(given_bloom AS VARCHAR) AS given_name_b, "
                       "CAST(family_bloom AS VARCHAR) AS family_name_b, birth_year, "
-                      "month(date_of_birth) AS birth_month FROM reports")
+                      "birth_month FROM reports")
     frame = stored.merge(clear[["source", "report_id", "given_name", "family_name"]],
                          on=["source", "report_id"])
     attacker = frame["source"].value_counts().index[0]

@@ -117,3 +117,14 @@ def test_the_demo_store_is_usable_afterwards(demo, tmp_path):
     assert "imported before" in " ".join(again.stdout.split())
     linked = thb("link", "--method", "exact")
     assert linked.returncode == 0, linked.stderr
+
+
+def test_the_demo_report_shows_the_concerns(demo):
+    """Concerns that did not become reports (CONTRACTS §8), protected, in both languages."""
+    english = demo.reports["en"].read_text(encoding="utf-8")
+    dutch = demo.reports["nl"].read_text(encoding="utf-8")
+    assert 'id="concerns"' in english and 'id="table-concerns-minors"' in english
+    assert "Signals that did not become reports" in english
+    assert "Signalen die geen melding werden" in dutch
+    concerns = pd.read_csv(demo.out_dir / "data" / "concerns.csv")
+    assert not {"given_name", "family_name", "date_of_birth"} & set(concerns.columns)

@@ -5,6 +5,13 @@ files through the normal intake like any user's files, links reports into
 persons, measures the linkage against the synthetic ground truth (which the
 pipeline itself never reads), and writes the annual report in Dutch and
 English. Everything is reproducible from the seed.
+
+The demo never deletes what it did not make (issue 11 item 9): it writes into
+a folder that is new or empty, and keeps there a marker (`.thb-demo.json`)
+listing the files it made. Run again on that folder, it removes exactly those
+files (and the folders it made, once empty) and nothing else; a folder that is
+not empty and has no marker, or where a file the demo would write was put by
+someone else, is refused before anything is changed.
 """
 
 from __future__ import annotations
@@ -12,14 +19,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import shutil
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from thbmonitor.errors import DataError
+from thbmonitor.errors import DataError, UsageError
 from thbmonitor.ingest import IMPORT_ORDER, import_file
 from thbmonitor.link import link_persons, pairwise_quality
 from thbmonitor.publish import write_report
@@ -80,12 +87,8 @@ def run_demo(out_dir: str | Path, *, seed: int | None = None,
     notify = progress or (lambda _stage: None)
     out = Path(out_dir)
     data = out / "data"
-    if data.exists():
-        shutil.rmtree(data)
     db_path = out / "thb-demo.duckdb"
-    for stale in (db_path, db_path.with_name(db_path.name + ".wal"),
-                  db_path.with_name(db_path.name + ".key")):
-        stale.unlink(missing_ok=True)
+    before = prepare_folder(out)
     notify("generating synthetic data")
     synth = generate(data, seed=seed)
     year = max(synth.years)
@@ -103,6 +106,13 @@ def run_demo(out_dir: str | Path, *, seed: int | None = None,
             if not report.valid:
                 raise DataError(f"the synthetic {kind} file did not validate: "
                                 f"{report.errors[0].message if report.errors else ''}")
+        # Concerns that did not become reports (CONTRACTS §8): counted beside the victims.
+        from thbmonitor.synth.concerns import write_concerns
+
+        concerns = write_concerns(data / "concerns.csv", seed=seed, years=synth.years)
+        notify("importing concerns")
+        if not import_file(db, "concerns", concerns, key=key, vintage=f"synthetic-{seed}").valid:
+            raise DataError("the synthetic concerns file did not validate")
         notify("linking reports into persons")
         linked = link_persons(db)
         quality = _link_quality(db, synth.ground_truth["report_persons"])
@@ -127,9 +137,104 @@ def run_demo(out_dir: str | Path, *, seed: int | None = None,
                                                    year)
         (out / f"figures-{year}.json").write_text(
             json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
-        return result
     finally:
         db.close()
+        _write_marker(out, before, complete=True)
+    return result
+
+
+# -- the demo's folder: what it made, and only that, is removed again -----------------
+
+MARKER = ".thb-demo.json"
+#: What the demo writes in its folder (a file or folder of another name is never touched).
+_PRODUCTS = ("data", "thb-demo.duckdb*", "report-*.html", "figures-*.json")
+
+
+def _files(out: Path) -> set[str]:
+    """Every file and symbolic link under `out`, as a path relative to it (the marker not)."""
+    found: set[str] = set()
+    for folder, dirs, names in os.walk(out):
+        base = Path(folder)
+        for name in names + [d for d in dirs if (base / d).is_symlink()]:
+            found.add((base / name).relative_to(out).as_posix())
+    found.discard(MARKER)
+    return found
+
+
+def _marker(out: Path) -> dict[str, Any] | None:
+    path = out / MARKER
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = None
+    if not (isinstance(data, dict) and isinstance(data.get("made"), list)
+            and isinstance(data.get("before"), list)):
+        raise UsageError(f"{path} is not a marker `thb demo` can read; nothing was changed. "
+                         "Remove the folder's content yourself or choose another --out")
+    return data
+
+
+def _inside(out: Path, relative: str) -> Path | None:
+    """`out / relative` when it is really inside `out` (no `..`, no symlinked folder)."""
+    if not relative or relative.startswith("/") or ".." in Path(relative).parts:
+        return None
+    path = out / relative
+    if path.parent.resolve() != (out.resolve() / relative).parent:
+        return None
+    return path
+
+
+def _made_by_demo(out: Path, marker: dict[str, Any]) -> set[str]:
+    if marker.get("complete"):
+        return {str(name) for name in marker["made"]}
+    # An earlier run that stopped half-way: what was not there when it started is its own.
+    return _files(out) - {str(name) for name in marker["before"]}
+
+
+def prepare_folder(out: Path) -> list[str]:
+    """Make `out` ready for a run; return the files that are not the demo's (they stay).
+
+    A new or empty folder is used as it is. A folder with the demo's marker loses the
+    files an earlier run made. Anything else is refused, before anything is changed.
+    """
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder; choose a new folder")
+    out.mkdir(parents=True, exist_ok=True)
+    marker = _marker(out)
+    present = _files(out)
+    if marker is None and (present or any(out.iterdir())):
+        raise UsageError(
+            f"--out {out} is not empty and was not made by `thb demo` (it has no {MARKER}); "
+            "nothing was changed. Choose a new or empty folder")
+    made = _made_by_demo(out, marker) if marker is not None else set()
+    foreign = sorted(name for name in present - made
+                     if any(Path(name).parts[0] == p or Path(name).match(p) for p in _PRODUCTS))
+    if foreign:
+        raise UsageError(
+            f"--out {out} holds {foreign[0]}, which `thb demo` did not make and would "
+            "overwrite; nothing was changed. Move it away or choose another folder")
+    for name in sorted(made, reverse=True):
+        path = _inside(out, name)
+        if path is not None and (path.is_symlink() or path.is_file()):
+            path.unlink()
+    for folder, _dirs, _names in sorted(os.walk(out), reverse=True):  # empty folders it made
+        base = Path(folder)
+        if base != out and not any(base.iterdir()) and not base.is_symlink():
+            relative = base.relative_to(out).as_posix()
+            if any(name.startswith(relative + "/") for name in made):
+                base.rmdir()
+    before = sorted(present - made)
+    _write_marker(out, before, complete=False)
+    return before
+
+
+def _write_marker(out: Path, before: list[str], *, complete: bool) -> None:
+    made = sorted(_files(out) - set(before)) if complete else []
+    (out / MARKER).write_text(json.dumps({"made_by": "thb demo", "complete": complete,
+                                          "before": before, "made": made}, indent=1),
+                              encoding="utf-8")
 
 
 def demo_key(seed: int) -> bytes:

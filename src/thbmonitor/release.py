@@ -20,6 +20,7 @@ from thbmonitor.store import Database
 
 if TYPE_CHECKING:  # imported lazily at run time: the estimate pulls in SciPy
     from thbmonitor.estimate import DarkFigure
+    from thbmonitor.publish.release import Release
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ def breakdowns(db: Database, year: int, raw: dict[str, Any], published: dict[str
                *, protected: bool = True) -> dict[str, Any]:
     """The further breakdowns of the last five years, protected with the figures."""
     from thbmonitor.figures.breakdowns import count_breakdowns
-    from thbmonitor.publish.protection import protect_breakdowns
+    from thbmonitor.publish.protection import protect_breakdowns, year_exports
 
     first = max(year - REPORT_YEARS + 1, min(int(e["year"]) for e in raw.get("series") or [raw]))
     counted = count_breakdowns(db, first, year)
@@ -156,8 +157,31 @@ def breakdowns(db: Database, year: int, raw: dict[str, Any], published: dict[str
                 "threshold": None}
     result = protect_breakdowns(
         raw, published, counted, threshold=int(db.setting("publication.threshold")),
-        years=range(first, year + 1), priorities=list(db.setting("publication.priorities")))
+        years=range(first, year + 1), priorities=list(db.setting("publication.priorities")),
+        exports=year_exports(db, range(first, year + 1)))  # one protected set per year
     return result.to_dict()
+
+
+def first_release_date(db: Database, year: int) -> Any:
+    """When ``year`` was first released (None if never, or in a store without releases):
+    reports imported after it are late (docs/quality.md)."""
+    if not db.scalar("SELECT count(*) FROM information_schema.tables "
+                     "WHERE table_name = 'releases'"):
+        return None
+    return db.scalar("SELECT min(released_at) FROM releases WHERE year = ?", [year])
+
+
+def quality_annex(db: Database, year: int,
+                  published: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The report's data-quality annex (thbmonitor.quality), under the disclosure rule."""
+    from thbmonitor.quality import data_quality
+    from thbmonitor.quality.annex import quality_annex as annex
+
+    if int(db.scalar("SELECT count(*) FROM reports WHERE year(report_date) = ?", [year])) == 0:
+        return None
+    first = first_release_date(db, year)
+    return annex(data_quality(db, year, first_release_date=first),
+                 int(db.setting("publication.threshold")), published)
 
 
 def publication_settings(db: Database) -> dict[str, Any]:
@@ -168,26 +192,27 @@ def publication_settings(db: Database) -> dict[str, Any]:
 def build_release(db: Database, year: int, *,
                   estimate: DarkFigure | dict[str, Any] | None = None,
                   protected: bool = True, with_estimate: bool = True,
-                  with_patterns: bool = True, with_breakdowns: bool = True) -> dict[str, Any]:
-    """Everything the annual report shows, from the stored data, settings and seed."""
-    threshold = int(db.setting("publication.threshold"))
-    raw = compute_figures(db, year).to_dict()
-    published = (protect(raw, threshold, list(db.setting("publication.priorities")))
-                 if protected else raw)
-    figures = with_findings(raw, published=published if protected else None,
-                            **finding_rule(db))
-    if estimate is None and with_estimate:
-        estimate = dark_figure(db, year)
-    if estimate is not None and not isinstance(estimate, dict):
-        estimate = estimate.to_dict()  # the release reads the typed result
-    return {
-        "breakdowns": (breakdowns(db, year, raw, published, protected=protected)
-                       if with_breakdowns else None),
-        "publication": publication_settings(db),
-        "figures": figures,
-        "findings_rule": finding_rule(db),
-        "estimate": estimate,
-        "patterns": pattern_counts(db, year, threshold) if with_patterns else None,
-        "linkage": latest_linkage(db),
-        "provenance": provenance(db),
-    }
+                  with_patterns: bool = True, with_breakdowns: bool = True) -> Release:
+    """Everything the annual report shows, from the stored data, settings and seed (live).
+
+    The typed `Release` is assembled in `thbmonitor.publish.release`; a frozen year's
+    report reads its latest stored release instead (`report_release`).
+    """
+    from thbmonitor.publish.release import assemble_release
+
+    release, _raw, _across = assemble_release(db, year, estimate=estimate, protected=protected,
+                                     with_estimate=with_estimate, with_patterns=with_patterns,
+                                     with_breakdowns=with_breakdowns)
+    return release
+
+
+def report_release(db: Database, year: int, *, live: bool = False) -> Release:
+    """The release a report of ``year`` shows: its latest frozen release unless ``live``
+    (or unless the year was never released), else the live one (`build_release`)."""
+    from thbmonitor.publish.release import latest_release
+
+    if not live:
+        frozen = latest_release(db, year)
+        if frozen is not None:
+            return frozen
+    return build_release(db, year)

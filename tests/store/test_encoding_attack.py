@@ -38,7 +38,7 @@ def _reports(realistic_store: Any) -> pd.DataFrame:
         stored = db.frame(
             "SELECT source, report_id, CAST(given_bloom AS VARCHAR) AS given_bloom, "
             "CAST(family_bloom AS VARCHAR) AS family_bloom, birth_year, "
-            "month(date_of_birth) AS birth_month FROM reports")
+            "birth_month FROM reports")
     return stored.merge(clear, on=["source", "report_id"], validate="one_to_one")
 
 

@@ -126,10 +126,13 @@ def test_unprotected_figures_only_for_analysts(web, clients):
     assert unprotected["protected"] is False and "suppressed" not in unprotected["figures"]
 
 
-def test_releases_say_not_available_yet(clients):
+def test_freezing_a_release_asks_for_the_year_again(clients):
+    """Without the confirmation nothing is frozen (tests/release/test_web_releases.py
+    freezes one on a real server)."""
     response = clients["publisher"].post(f"/releases/{YEAR}.json")
-    assert response.status_code == 501
-    assert "not available yet" in response.json()["error"]
+    assert response.status_code == 422
+    assert f"type the year {YEAR} again" in response.json()["error"]
+    assert clients["analyst"].get("/releases.json").json()["releases"] == []
 
 
 def test_the_dashboard_shows_protected_figures_with_charts_and_tables(clients):

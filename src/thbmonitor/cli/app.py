@@ -54,7 +54,9 @@ class _LazyConsole:
     Emoji codes and automatic highlighting are off: values from data (a list named
     `NG`, a file name with brackets) must print as they are (`LA:NG:PFNCA` must not
     become an emoji). Markup is on for the messages' own styling; data inserted into a
-    styled message goes through `plain()`.
+    styled message goes through `plain()`. Whatever is printed loses its control
+    characters but line breaks (`thbmonitor.safe_text`), so that an escape sequence from
+    data never reaches the terminal, even where `plain()` was forgotten.
     """
 
     def __init__(self, *, stderr: bool) -> None:
@@ -73,7 +75,10 @@ class _LazyConsole:
         return getattr(self.get(), name)
 
     def print(self, *objects: Any, **kwargs: Any) -> None:
-        self.get().print(*objects, **kwargs)
+        from thbmonitor.safe_text import without_controls
+
+        self.get().print(*(without_controls(o, keep_lines=True) if isinstance(o, str) else o
+                           for o in objects), **kwargs)
 
 
 console = _LazyConsole(stderr=False)
@@ -81,10 +86,11 @@ err_console = _LazyConsole(stderr=True)
 
 
 def plain(value: object) -> str:
-    """A value from data, escaped so that Rich shows it literally inside a styled message."""
-    from rich.markup import escape
+    """A value from data, shown literally inside a styled message: its Rich markup escaped,
+    its control characters (escape sequences) stripped (`thbmonitor.safe_text`)."""
+    from thbmonitor.safe_text import terminal_text
 
-    return escape(str(value))
+    return terminal_text(value)
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -106,6 +112,13 @@ DbOption = Annotated[
                  show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help="Replace an existing output file (never a store, its WAL or key file).")]
+
+
+def stores_of(db: Path | None) -> list[Path]:
+    """The stores an output must never replace: `--db` and `$THB_DB` (or ./thb.duckdb)."""
+    return [default_db()] + ([db] if db is not None else [])
 
 
 @contextmanager
@@ -122,8 +135,15 @@ class Result(Protocol):
 
 
 def emit_json(data: Any) -> None:
-    """Print JSON to stdout, unformatted by Rich so that it parses exactly."""
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    """Print JSON to stdout, unformatted by Rich so that it parses exactly.
+
+    JSON escapes the C0 controls itself; DEL, the C1 controls (U+009B is a CSI to some
+    terminals) and the bidirectional overrides are written as `\\uXXXX` escapes too, so
+    that the same data parse back and no escape sequence reaches a terminal.
+    """
+    from thbmonitor.safe_text import json_text
+
+    typer.echo(json_text(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
 
 
 def emit(result: Result, as_json: bool, render: Callable[[Result], None]) -> None:
@@ -273,8 +293,13 @@ def _note_warnings(caught: list[warnings.WarningMessage]) -> None:
                      "they mean for the numbers.\n")
 
 
-def run(args: list[str] | None = None) -> int:
-    """Run `thb` with `args`; return the exit code. Interrupts and warnings end here."""
+def run(args: list[str] | None = None, *, exiting: bool = False) -> int:
+    """Run `thb` with `args`; return the exit code. Interrupts and warnings end here.
+
+    `exiting`: the process ends after this (the `thb` script). Ctrl-C is then ignored
+    once the command has finished and said what it did, instead of the previous handler
+    coming back and a late signal ending the process as killed (exit -2, issue #10).
+    """
     import signal
     import threading
 
@@ -309,6 +334,6 @@ def run(args: list[str] | None = None) -> int:
         finally:
             _on_interrupt.clear()
             if handled:
-                signal.signal(signal.SIGINT, previous)
+                signal.signal(signal.SIGINT, signal.SIG_IGN if exiting else previous)
     _note_warnings(list(caught))
     return code

@@ -6,7 +6,6 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from thbmonitor.cli.app import (
@@ -17,6 +16,7 @@ from thbmonitor.cli.app import (
     console,
     emit,
     emit_json,
+    plain,
     store,
     user_errors,
 )
@@ -45,8 +45,8 @@ def _render_list(result: Any) -> None:
     table = Table("id", "time (UTC)", "actor", "action", "resource", "detail",
                   title=f"audit log: {listing.total:,} entries, {len(listing.entries):,} shown")
     for e in listing.entries:
-        table.add_row(str(e.event_id), e.occurred_at[:19], escape(e.actor), escape(e.action),
-                      escape(e.resource), escape(json.dumps(e.detail, ensure_ascii=False)))
+        table.add_row(str(e.event_id), e.occurred_at[:19], plain(e.actor), plain(e.action),
+                      plain(e.resource), plain(json.dumps(e.detail, ensure_ascii=False)))
     console.print(table)
 
 
@@ -79,7 +79,7 @@ def _render_verify(result: Any) -> None:
                           "the next entry written")
     else:
         broken = checked.broken or {}
-        console.print(f"[red]audit log broken[/red]: {escape(str(broken.get('message')))}")
+        console.print(f"[red]audit log broken[/red]: {plain(str(broken.get('message')))}")
 
 
 @audit_app.command("head")

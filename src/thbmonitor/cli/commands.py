@@ -15,7 +15,9 @@ from thbmonitor.cli import (
     link,  # noqa: F401
     mse,  # noqa: F401
     patterns,  # noqa: F401
+    quality,  # noqa: F401
     quarantine,  # noqa: F401
+    release,  # noqa: F401
     report,  # noqa: F401
     settings,  # noqa: F401
     synth,  # noqa: F401

@@ -120,8 +120,8 @@ def _render_queue(result: Any) -> None:
         comp = pair["comparison"]
         names = "; ".join(comp[c]["level"] for c in ("given", "family") if c in comp)
         left, right = pair["left"], pair["right"]
-        birth = (f"{left['date_of_birth'] or left['birth_year'] or '-'} / "
-                 f"{right['date_of_birth'] or right['birth_year'] or '-'}")
+        # The year only: the store keeps no date of birth in clear (docs/privacy.md).
+        birth = f"{left['birth_year'] or '-'} / {right['birth_year'] or '-'}"
         table.add_row(f"{pair['match_probability']:.2f}", plain(names), plain(birth),
                       plain(_side(left)), plain(_side(right)), pair["pair_id"])
     console.print(table)

@@ -9,6 +9,7 @@ import typer
 
 from thbmonitor.cli.app import (
     DbOption,
+    ForceOption,
     JsonOption,
     app,
     console,
@@ -16,6 +17,7 @@ from thbmonitor.cli.app import (
     emit_json,
     plain,
     store,
+    stores_of,
     user_errors,
 )
 
@@ -32,24 +34,28 @@ def quarantine(
     export: Annotated[Path | None, typer.Option(
         "--export", help="Write the rows to this CSV: their own columns, the errors beside "
                          "them.")] = None,
+    force: ForceOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """List the quarantined rows (a row leaves when a later import stores it)."""
     if ctx.invoked_subcommand is not None:
         return
     from thbmonitor.ingest.quarantine import quarantine_rows
+    from thbmonitor.output_file import check_output
     from thbmonitor.store import audit
 
-    with user_errors(), store(db, "write") as opened:  # person-level rows: the read is audited
-        result = quarantine_rows(opened.db)
-        audit.record(opened.db, "quarantine.read", str(export) if export else "listing",
-                     detail={"rows": len(result.rows)})
-    if export is not None:
-        result.export(export)
-        if not as_json:
-            noun = "row" if len(result.rows) == 1 else "rows"
-            console.print(f"{len(result.rows):,} quarantined {noun} written to {export}",
-                          markup=False)
+    with user_errors():
+        if export is not None:  # refused before anything is read or written
+            check_output(export, force=force, stores=stores_of(db))
+        with store(db, "write") as opened:  # person-level rows: the read is audited
+            result = quarantine_rows(opened.db)
+            audit.record(opened.db, "quarantine.read", str(export) if export else "listing",
+                         detail={"rows": len(result.rows)})
+        if export is not None:
+            result.export(export, force=force, stores=stores_of(db))
+    if export is not None and not as_json:
+        noun = "row" if len(result.rows) == 1 else "rows"
+        console.print(f"{len(result.rows):,} quarantined {noun} written to {plain(export)}")
     if as_json:
         emit_json(result.to_dict())
     elif export is None:

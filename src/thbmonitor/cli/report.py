@@ -9,6 +9,7 @@ import typer
 
 from thbmonitor.cli.app import (
     DbOption,
+    ForceOption,
     JsonOption,
     app,
     console,
@@ -18,6 +19,7 @@ from thbmonitor.cli.app import (
     progress,
     stage_updater,
     store,
+    stores_of,
     user_errors,
 )
 from thbmonitor.errors import UsageError
@@ -36,11 +38,16 @@ def report(
     tables: Annotated[str | None, typer.Option(
         "--tables", help="Also write every table for reuse: xlsx (one workbook) or csv "
         "(a folder); the report links them.")] = None,
+    force: ForceOption = False,
+    live: Annotated[bool, typer.Option(
+        "--live", help="Compute from the data as they are now, even when the year has a "
+        "release (default: a released year is rendered from its latest release).")] = False,
 ) -> None:
     """The annual report as one self-contained HTML file or an A4 PDF."""
+    from thbmonitor.output_file import check_output, check_output_dir
     from thbmonitor.publish import LANGUAGES
-    from thbmonitor.publish.report import write_publication
-    from thbmonitor.release import build_release
+    from thbmonitor.publish.report import publication_paths, write_publication
+    from thbmonitor.release import report_release
 
     with user_errors():
         if lang not in LANGUAGES:
@@ -49,13 +56,18 @@ def report(
             raise UsageError("--format takes one of: html, pdf")
         if tables is not None and tables not in ("xlsx", "csv"):
             raise UsageError("--tables takes one of: xlsx, csv")
+        target = out or Path(f"report-{year}-{lang}.{fmt}")
+        for kind, path in publication_paths(target, tables).items():  # refused before work
+            if kind == "tables" and tables == "csv":
+                check_output_dir(path, force=force)
+            else:
+                check_output(path, force=force, stores=stores_of(db))
         with progress(f"report {year}: figures, findings, dark figure") as bar:
             # write: the pattern counts in the report are a read the audit log records
             with store(db, "write") as opened:
-                release = build_release(opened.db, year)
+                release = report_release(opened.db, year, live=live)
             bar.update(bar.task_ids[0], description=f"report {year}: writing")
-            written = write_publication(release, out or Path(f"report-{year}-{lang}.{fmt}"),
-                                        lang, fmt, tables)
+            written = write_publication(release, target, lang, fmt, tables, force=force)
     for kind, path in written.items():
         console.print(f"{kind} written: {plain(path)}")
 

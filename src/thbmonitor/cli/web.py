@@ -6,7 +6,6 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from thbmonitor.cli.app import (
@@ -16,6 +15,7 @@ from thbmonitor.cli.app import (
     console,
     default_db,
     emit,
+    plain,
     store,
     user_errors,
 )
@@ -60,8 +60,8 @@ def users_add(
             user = add_user(opened.db, login, role, password, org=org,
                             actor=audit.current_actor())
     emit(user, as_json, lambda _: console.print(
-        f"user {escape(user.login)} added as {user.role}"
-        + (f" of {escape(user.org)}" if user.org else "")))
+        f"user {plain(user.login)} added as {user.role}"
+        + (f" of {plain(user.org)}" if user.org else "")))
 
 
 @users_app.command("list")
@@ -77,7 +77,7 @@ def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
 def _render_users(result: Any) -> None:
     table = Table("login", "role", "organisation", "since", title="users")
     for user in result.users:
-        table.add_row(escape(user.login), user.role, escape(user.org or ""),
+        table.add_row(plain(user.login), user.role, plain(user.org or ""),
                       user.created_at[:10])
     console.print(table)
     from thbmonitor.web.permissions import ROLES
@@ -122,6 +122,6 @@ def serve(
     path = db or default_db()
     with user_errors(), open_store(path, "write", key=True) as opened:
         web = create_app(opened.db, key=opened.key)
-        console.print(f"THB Monitor on http://{host}:{port}/ (store {escape(str(path))})")
+        console.print(f"THB Monitor on http://{host}:{port}/ (store {plain(str(path))})")
         uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=True,
                     forwarded_allow_ips="127.0.0.1", server_header=False, access_log=False)

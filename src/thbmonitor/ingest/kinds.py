@@ -178,9 +178,15 @@ REFERENCES: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 #: Header words that suggest personal data in an unknown column: such a column is
-#: kept in `extra` as a keyed token, never in clear.
+#: dropped even when `ingest.extra_columns` allows it (staging.py).
 PERSONAL_HINTS: tuple[str, ...] = (
     "name", "naam", "phone", "telefoon", "tel", "mobile", "mobiel", "email", "e-mail", "mail",
     "address", "adres", "street", "straat", "bsn", "passport", "paspoort", "birth",
     "geboorte", "iban", "ssn", "id_number", "document",
 )
+
+# Concerns (CONTRACTS §8) are declared in their own module; a kind like the others, but
+# not in IMPORT_ORDER (a delivery of reports does not include them).
+from thbmonitor.ingest.concerns import CONCERNS  # noqa: E402
+
+KINDS[CONCERNS.name] = CONCERNS

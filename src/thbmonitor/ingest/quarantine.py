@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ RECORD_KEYS: dict[str, tuple[str, ...]] = {
     "cases": ("case_id",),
     "verdicts": ("case_id", "verdict_date"),
 }
+RECORD_KEYS["concerns"] = ("source", "concern_id")  # the kind of ingest/concerns.py
 #: Columns of the export before the row's own columns.
 EXPORT_FIRST = ("quarantine_id", "import_id", "kind", "file", "line", "row")
 #: Columns of the export after the row's own columns.
@@ -68,27 +69,33 @@ class QuarantineList:
                     present.setdefault(name)
         return [c for c in present if c not in EXPORT_FIRST and c not in EXPORT_LAST]
 
-    def export(self, path: Path) -> None:
+    def export(self, path: Path, *, force: bool = False,
+               stores: Iterable[str | Path] = ()) -> None:
         """One CSV line per row: where it came from, its own columns, its errors beside them.
 
         Plain columns, so that the file opens in a spreadsheet; several errors of a row
-        are separated by ` | ` in the error columns.
+        are separated by ` | ` in the error columns. Written whole or not at all, mode
+        0600, through the safe CSV writer (`thbmonitor.output_file`, `safe_text`): an
+        existing file is replaced only with `force`, a store or key file never.
         """
+        from thbmonitor.output_file import output_file
+        from thbmonitor.safe_text import spreadsheet_row
+
         own = self.columns()
-        with path.open("w", newline="", encoding="utf-8") as handle:
+        with output_file(path, force=force, private=True, stores=stores) as handle:
             writer = csv.writer(handle)
             writer.writerow([*EXPORT_FIRST, *own, *EXPORT_LAST])
             for row in self.rows:
                 data = row["row_data"]
                 errors = row["errors"]
-                writer.writerow([
+                writer.writerow(spreadsheet_row([
                     row["quarantine_id"], row["import_id"], row["kind"], row["file"],
                     row["line"], row["row"],
                     *["" if data.get(c) is None else data.get(c) for c in own],
                     " | ".join(e["column"] or "(row)" for e in errors),
                     " | ".join(e["code"] for e in errors),
                     " | ".join(e["message"] for e in errors),
-                ])
+                ]))
 
 
 def quarantine_rows(db: Database) -> QuarantineList:

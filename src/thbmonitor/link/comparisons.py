@@ -26,11 +26,11 @@ SELECT (row_number() OVER (ORDER BY source, report_id)) - 1 AS unique_id,
        bit_count(given_bloom) AS given_bits,
        bit_count(family_bloom) AS family_bits,
        bit_count(name_bloom) AS name_bits,
-       date_of_birth AS dob,
-       strftime(date_of_birth, '%Y%m%d') AS dob_text,
-       coalesce(year(date_of_birth), birth_year) AS birth_year,
-       month(date_of_birth) AS birth_month,
-       day(date_of_birth) AS birth_day,
+       dob_token AS dob,
+       dob_swap_token AS dob_swap,
+       dob_near_tokens AS dob_near,
+       birth_year,
+       birth_month,
        report_date,
        list_sort(list_filter(exploitation, x -> x <> 'unknown')) AS exploitation,
        CASE WHEN count(*) OVER (PARTITION BY name_sorted_token) <= {cap}
@@ -39,7 +39,7 @@ SELECT (row_number() OVER (ORDER BY source, report_id)) - 1 AS unique_id,
            AS given_block,
        CASE WHEN count(*) OVER (PARTITION BY family_token) <= {cap} THEN family_token END
            AS family_block,
-       CASE WHEN count(*) OVER (PARTITION BY date_of_birth) <= {cap} THEN date_of_birth END
+       CASE WHEN count(*) OVER (PARTITION BY dob_token) <= {cap} THEN dob_token END
            AS dob_block,
        CASE WHEN sex IN ('female', 'male', 'other') THEN sex END AS sex,
        CASE WHEN nationality NOT IN ('unknown', 'stateless', '') THEN nationality END
@@ -94,10 +94,13 @@ def _part_comparison(part: str, other: str) -> dict[str, Any]:
 def _birth_comparison() -> dict[str, Any]:
     levels = [
         _level("birth_year_l IS NULL OR birth_year_r IS NULL", "birth unknown", null=True),
+        # The date of birth is compared by its keyed tokens only (ingest/staging.py):
+        # equal, equal with day and month in canonical order (swapped), or sharing one of
+        # the tokens with a digit masked or two neighbouring digits sorted (one digit off
+        # or transposed: Damerau-Levenshtein distance 1 on YYYYMMDD).
         _level("dob_l = dob_r", "same date of birth"),
-        _level("birth_year_l = birth_year_r AND birth_month_l = birth_day_r "
-               "AND birth_day_l = birth_month_r", "day and month swapped"),
-        _level("damerau_levenshtein(dob_text_l, dob_text_r) <= 1", "one digit off"),
+        _level("dob_swap_l = dob_swap_r", "day and month swapped"),
+        _level("list_has_any(dob_near_l, dob_near_r)", "one digit off"),
         _level("(dob_l IS NULL OR dob_r IS NULL) AND birth_year_l = birth_year_r",
                "same year, one side year only"),
         _level("birth_year_l = birth_year_r", "same year, other date"),

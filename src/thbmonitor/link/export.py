@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-from typing import TextIO
+from typing import IO
 
+from thbmonitor.publish.exports.csv_out import write_grid
 from thbmonitor.store import Database
 
 
-def export_persons(db: Database, out: TextIO) -> int:
-    """Write CSV `report_id,source,person_id`; return the number of rows."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["report_id", "source", "person_id"])
+def export_persons(db: Database, out: IO[str]) -> int:
+    """Write CSV `report_id,source,person_id`; return the number of rows.
+
+    Identifiers come from the deliveries: written through the export's CSV writer,
+    so that one shaped like a formula (`=cmd|...`) cannot run in a spreadsheet.
+    """
     rows = db.rows("SELECT report_id, source, person_id FROM person_reports "
                    "ORDER BY source, report_id")
-    writer.writerows(rows)
+    write_grid(out, [("report_id", "source", "person_id"), *rows])
     return len(rows)

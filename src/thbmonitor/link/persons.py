@@ -30,7 +30,7 @@ from scipy.sparse.csgraph import connected_components
 
 from thbmonitor.errors import UsageError
 from thbmonitor.link import exact
-from thbmonitor.link.clusters import ClusterStats, cluster
+from thbmonitor.link.clusters import Birth, ClusterStats, cluster
 from thbmonitor.link.decisions import decided_pairs
 from thbmonitor.link.review import review_rows
 from thbmonitor.store import Database
@@ -95,7 +95,7 @@ def _reports(db: Database) -> pd.DataFrame:
     """Every report with its row number `rid` in (source, report_id) order and integer codes."""
     frame: pd.DataFrame = db.frame(
         "SELECT (row_number() OVER (ORDER BY source, report_id)) - 1 AS rid, source, report_id, "
-        "report_date, strftime(date_of_birth, '%Y%m%d') AS birth, "
+        "report_date, dob_token, dob_swap_token, dob_near_tokens, "
         "dense_rank() OVER (ORDER BY source) - 1 AS source_code, "
         "CASE WHEN person_ref_token IS NULL THEN -1 "
         "ELSE dense_rank() OVER (ORDER BY person_ref_token) END AS ref_code "
@@ -213,8 +213,12 @@ def _exact_linked(db: Database) -> pd.DataFrame:
         db.execute("DROP TABLE IF EXISTS _link_reports")
 
 
-def _births(reports: pd.DataFrame) -> list[str | None]:
-    return [b if isinstance(b, str) else None for b in reports["birth"].tolist()]
+def _births(reports: pd.DataFrame) -> list[Birth | None]:
+    """Each report's date of birth as its keyed tokens (never the date: ingest/staging.py)."""
+    return [(dob, swap, frozenset(near)) if isinstance(dob, str) and near is not None else None
+            for dob, swap, near in zip(reports["dob_token"].tolist(),
+                                       reports["dob_swap_token"].tolist(),
+                                       reports["dob_near_tokens"].tolist(), strict=True)]
 
 
 def _run_quality(stats: ClusterStats, scored: int, linked: int, review: int,

@@ -3,9 +3,10 @@
 Pairs whose match probability falls in the review band (from `review_low`
 up to the linking threshold) are stored in `link_review` by every run,
 except pairs already decided. There are no clear names to show: a reviewer
-sees, per pair, how the encoded names agree (the comparison level of the
-given and family name and its weight), the dates of birth, birth years,
-sex, nationality, sources and report dates of the two reports. Reading the
+sees, per pair, how the encoded names and birth dates agree (the comparison
+level of the given and family name and of the birth date, with its weight),
+the birth years, sex, nationality, sources and report dates of the two
+reports. Reading the
 queue is logged in the audit log (it shows person-level data).
 """
 
@@ -26,7 +27,7 @@ REVIEW_COLUMNS = ["pair_id", "left_source", "left_report_id", "right_source", "r
                   "match_probability", "match_weight", "comparison", "run_id"]
 
 #: What the reviewer sees of each report of a pair (never a name or a token).
-SHOWN = ("source", "source_type", "report_id", "report_date", "date_of_birth", "birth_year",
+SHOWN = ("source", "source_type", "report_id", "report_date", "birth_year",
          "sex", "nationality", "exploitation")
 
 

@@ -1,4 +1,10 @@
-"""Disclosure control of the further breakdowns, together with the figures they extend.
+"""Disclosure control of the further breakdowns and the exports, with the figures they extend.
+
+The one entry point that protects a whole year is `protect_year` (every
+table published for the year: figures, the report's breakdowns, the
+Eurostat and SDG cells; CTDC is cut from it), and `audit_year` is the
+attacker's audit over all of them (docs/publication.md, "One protected set
+per year").
 
 The figures are protected first (`thbmonitor.disclosure.protect_figures`);
 their verdicts are final, because ``thb figures --protected`` publishes the
@@ -42,8 +48,10 @@ from thbmonitor.disclosure.figures import _collect  # the figures' own cell mode
 from thbmonitor.disclosure.tables import LinkedTables, Relation, adds_up, at_least, at_most
 from thbmonitor.errors import DataError
 from thbmonitor.figures.breakdowns import Breakdowns
+from thbmonitor.publish.exports.cells import ExportCells
 
-__all__ = ["ProtectedBreakdowns", "protect_breakdowns"]
+__all__ = ["ProtectedBreakdowns", "ProtectedYear", "audit_year", "protect_breakdowns",
+           "protect_year", "year_exports", "year_model"]
 
 #: Cost weight of a figure cell already published: never worth hiding here.
 PUBLISHED_WEIGHT = 1e4
@@ -58,12 +66,17 @@ _NON_DUTCH_GROUPS = ("EU", "europe_other", "latin_america", "africa", "asia", "o
 
 @dataclass
 class ProtectedBreakdowns:
-    """The breakdowns as published: ``tables[year][table][key]`` (None = suppressed)."""
+    """The breakdowns as published: ``tables[year][table][key]`` (None = suppressed).
+
+    ``exports[year][table][cube key]`` are the export cells protected with them
+    (`thbmonitor.publish.exports.cells`), when they were given.
+    """
 
     tables: dict[int, dict[str, dict[str, Any]]]
     suppressed: list[str] = field(default_factory=list)
     threshold: int = 10
     audit: AuditReport | None = None
+    exports: dict[int, dict[str, dict[str, int | None]]] = field(default_factory=dict)
 
     def value(self, year: int, table: str, *keys: str) -> Any:
         node: Any = self.tables.get(year, {}).get(table)
@@ -72,8 +85,11 @@ class ProtectedBreakdowns:
         return node
 
     def to_dict(self) -> dict[str, Any]:
-        return {"tables": {str(y): t for y, t in self.tables.items()},
-                "suppressed": list(self.suppressed), "threshold": self.threshold}
+        out: dict[str, Any] = {"tables": {str(y): t for y, t in self.tables.items()},
+                               "suppressed": list(self.suppressed), "threshold": self.threshold}
+        if self.exports:
+            out["exports"] = {str(y): t for y, t in self.exports.items()}
+        return out
 
 
 def _relations(year: int, tables: Mapping[str, Mapping[str, Any]],
@@ -167,6 +183,15 @@ def _published(year: int, tables: Mapping[str, Mapping[str, Any]],
     return out
 
 
+def _check_aliases(year: int, cells: ExportCells, values: Mapping[str, int]) -> None:
+    """An export cell that is a figure cell must count what the figure counts."""
+    for key, expected in cells.expected.items():
+        if key in values and values[key] != expected:
+            raise DataError(
+                f"the exports of {year} count {expected} for {key.split(':', 1)[1]}, the figures "
+                f"{values[key]}: the two classifications differ; report this as a defect")
+
+
 def _choose(combined: LinkedTables, own: Mapping[str, int], figure_keys: set[str],
             relations: list[Relation], threshold: int) -> set[str]:
     """The breakdown cells to suppress, never a published figure cell.
@@ -196,8 +221,15 @@ def _choose(combined: LinkedTables, own: Mapping[str, int], figure_keys: set[str
 def protect_breakdowns(raw_figures: Mapping[str, Any], protected_figures: Mapping[str, Any],
                        breakdowns: Breakdowns, *, threshold: int,
                        years: Iterable[int] | None = None,
-                       priorities: Iterable[str] = ()) -> ProtectedBreakdowns:
-    """The breakdowns of ``years`` protected jointly with the (already protected) figures."""
+                       priorities: Iterable[str] = (),
+                       exports: Mapping[int, ExportCells] | None = None) -> ProtectedBreakdowns:
+    """The breakdowns of ``years`` protected jointly with the (already protected) figures.
+
+    With ``exports`` (per year, `thbmonitor.publish.exports.cells.export_cells`)
+    the export cells are protected in the same problem as the breakdowns (one
+    protected set per year: every table published for the year is cut from it)
+    and come back in ``ProtectedBreakdowns.exports``.
+    """
     raw, published = _collect(raw_figures), _collect(protected_figures)
     result = ProtectedBreakdowns(tables={}, threshold=threshold,
                                  audit=AuditReport(threshold=threshold))
@@ -214,6 +246,12 @@ def protect_breakdowns(raw_figures: Mapping[str, Any], protected_figures: Mappin
                   for g in _NON_DUTCH_GROUPS]
         own[f"{year}:victims.by.dutch.non_NL"] = int(sum(groups))
         relations = _relations(year, tables, {c.split(":", 1)[1] for c in figure_keys})
+        cells = exports.get(year) if exports else None
+        if cells is not None:
+            _check_aliases(year, cells, {**linked.values, **own})
+            own.update(cells.values)
+            known = {**linked.values, **own}
+            relations += [r for r in cells.relations if all(c in known for c in r.cells)]
         combined = LinkedTables(
             values={**linked.values, **own},
             relations=[*linked.relations, *relations],
@@ -241,5 +279,150 @@ def protect_breakdowns(raw_figures: Mapping[str, Any], protected_figures: Mappin
         assert result.audit is not None
         result.audit.merge(report)
         result.tables[year] = _published(year, tables, suppressed)
+        if cells is not None:
+            unknown = suppressed | hidden_figures | set(linked.hidden)
+            values = {**linked.values, **own}
+            result.exports[year] = {
+                name: {code: None if key in unknown else values[key]
+                       for code, key in table.items()}
+                for name, table in cells.cells.items()}
         result.suppressed += sorted(c for c in suppressed if c in own)
     return result
+
+
+# -- the one protected set of a year ----------------------------------------------------------
+
+
+@dataclass
+class ProtectedYear:
+    """Everything published for the years of a report, cut from one protected set.
+
+    ``figures`` is the protected figures dict (`thb figures --protected`),
+    ``breakdowns`` the report's further tables and the export cells
+    (Eurostat, SDG) protected with them. Every publication of these years
+    (figures, report, its XLSX/CSV tables, Eurostat, SDG, CTDC) reads its
+    cells from here.
+    """
+
+    year: int
+    years: tuple[int, ...]
+    threshold: int
+    raw: dict[str, Any]
+    figures: dict[str, Any]
+    breakdowns: ProtectedBreakdowns
+
+    def export(self, table: str, year: int | None = None) -> dict[tuple[str, ...], int | None]:
+        """The published cells of an export cube (``eurostat.victims``, ``eurostat.suspects``)."""
+        cells = self.breakdowns.exports[self.year if year is None else year][table]
+        return {tuple(key.split("|")): value for key, value in cells.items()}
+
+
+def year_exports(db: Any, years: Iterable[int], geo: str = "NL") -> dict[int, ExportCells]:
+    """The export cells (Eurostat victims and suspects cubes) of ``years`` from aggregates."""
+    from thbmonitor.publish.exports.cells import export_cells
+    from thbmonitor.publish.exports.sources import suspect_cube, victim_cube
+
+    return {y: export_cells(y, victim_cube(db, y, geo), suspect_cube(db, y, geo)) for y in years}
+
+
+def protect_year(db: Any, year: int, *, first: int | None = None,
+                 threshold: int | None = None) -> ProtectedYear:
+    """Protect every table published for ``year`` (and the years from ``first``) together.
+
+    The one entry point that protects a whole year: the figures first
+    (`thbmonitor.disclosure.protect_figures`, their verdicts are final), then
+    the breakdowns and the export cells of each year in one problem with
+    every figure cell and the relations between them. ``threshold`` defaults
+    to the setting ``publication.threshold``.
+    """
+    from thbmonitor.disclosure import protect_figures
+    from thbmonitor.figures import compute_figures
+    from thbmonitor.figures.breakdowns import count_breakdowns
+    from thbmonitor.store.settings import THRESHOLD_FLOOR
+
+    limit = int(threshold if threshold is not None else db.setting("publication.threshold"))
+    if threshold is None and limit < THRESHOLD_FLOOR and not str(
+            db.setting("publication.threshold_reason")).strip():
+        raise DataError(f"publication.threshold is {limit}, below {THRESHOLD_FLOOR}, with no "
+                        "recorded reason; set publication.threshold_reason or raise the threshold")
+    priorities = list(db.setting("publication.priorities"))
+    raw = compute_figures(db, year).to_dict()
+    published = protect_figures(raw, threshold=limit, priorities=priorities).to_dict()
+    start = year if first is None else first
+    years = tuple(range(start, year + 1))
+    counted = count_breakdowns(db, start, year)
+    breakdowns = protect_breakdowns(raw, published, counted, threshold=limit, years=years,
+                                    priorities=priorities, exports=year_exports(db, years))
+    return ProtectedYear(year=year, years=years, threshold=limit, raw=raw, figures=published,
+                         breakdowns=breakdowns)
+
+
+def year_model(year: int, figures: Mapping[str, Any],
+               breakdowns: Mapping[str, Mapping[str, Any]] | None,
+               exports: Mapping[str, Mapping[str, int | None]] | None,
+               ) -> tuple[dict[str, int | None], list[Relation], set[str], list[str]]:
+    """What an attacker holds for one year: published cells, relations, hidden cells, conflicts.
+
+    Built from published values only (the protected figures dict, the
+    published breakdowns of the year, the published export cells of the
+    year); None is a cell not published.
+    """
+    from thbmonitor.publish.exports.cells import export_cells
+
+    cells = _collect(figures).get(year, {})
+    linked = build_year_tables(year, cells)
+    published: dict[str, int | None] = {
+        key: None if key in linked.hidden else cells.get(key) for key in linked.values}
+    relations = list(linked.relations)
+    hidden = set(linked.hidden)
+    conflicts: list[str] = []
+    if breakdowns:
+        for name, table in breakdowns.items():
+            for key, value in table.items():
+                if isinstance(value, Mapping):
+                    for col, n in value.items():
+                        published[f"{year}:{name}.{key}.{col}"] = n
+                else:
+                    published[f"{year}:{name}.{key}"] = value
+        non_nl = f"{year}:victims.by.dutch.non_NL"
+        published[non_nl] = None
+        hidden.add(non_nl)
+        figure_paths = {c.split(":", 1)[1] for c in linked.values}
+        relations += _relations(year, breakdowns, figure_paths)
+    if exports:
+        shape = export_cells(year, {}, {})
+        for name, table in exports.items():
+            for code, value in table.items():
+                key = shape.cells[name][code]
+                if key in published and published[key] != value:
+                    if published[key] is None:
+                        published[key] = value  # published here: the attacker knows it
+                    elif value is not None:
+                        conflicts.append(f"{name} {code} ({value}) differs from {key} "
+                                         f"({published[key]})")
+                elif key not in published:
+                    published[key] = value
+        relations += [r for r in shape.relations if all(c in published for c in r.cells)]
+    return published, relations, hidden, conflicts
+
+
+def audit_year(protected: ProtectedYear, *, extra_published: Mapping[str, int | None] | None = None,
+               extra_relations: Iterable[Relation] = ()) -> AuditReport:
+    """The attacker's audit over every table published for each year of ``protected``.
+
+    For each year: the figures, the report's breakdowns and the export cells
+    together (and, when given, what other publications add: the bounds an
+    attacker reads from the CTDC records). Uses only published values.
+    """
+    report = AuditReport(threshold=protected.threshold)
+    for year in protected.years:
+        published, relations, hidden, conflicts = year_model(
+            year, protected.figures, protected.breakdowns.tables.get(year),
+            protected.breakdowns.exports.get(year))
+        if year == protected.year and extra_published:
+            published = {**published, **extra_published}
+            relations = [*relations, *extra_relations]
+        report.merge(audit_cells(published, relations, threshold=protected.threshold,
+                                 hidden=hidden))
+        report.inconsistent += conflicts
+    return report

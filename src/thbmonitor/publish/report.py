@@ -32,6 +32,12 @@ import thbmonitor
 from thbmonitor.errors import UsageError
 from thbmonitor.publish.charts import CHAIN_PATHS, darkfigure_chart, render_charts
 from thbmonitor.publish.findings import FindingRule, find_changes, lookup, previous_value
+from thbmonitor.publish.release_view import (
+    cell_flags,
+    concern_tables_shown,
+    release_info,
+    revision_rows,
+)
 from thbmonitor.publish.tables import MISSING, Table, cell_text, report_tables
 from thbmonitor.publish.texts import LANGUAGES, N_, NOT_PUBLISHED, Texts, texts_for
 
@@ -104,6 +110,20 @@ def _row(t: Texts, figures: Mapping[str, Any], metric: str, label: str) -> dict[
         shown = change = relative = NO_DATA
     return {"label": label, "value": t.value(metric, value),
             "previous": shown, "change": change, "relative": relative}
+
+
+def _flag_row(row: dict[str, str], metric: str, year: int, release: Mapping[str, Any],
+              info: Mapping[str, Any]) -> dict[str, str]:
+    """A key-figures row with the flags of its two years (r revised, p provisional)."""
+    if not release.get("release_id"):  # flags belong to a frozen release
+        row["flag"] = row["previous_flag"] = ""
+        return row
+    revised = {str(c["path"]) for c in (release.get("revisions") or {}).get("revisions") or []}
+    provisional = set(info.get("provisional") or [])
+    row["flag"] = ("r" if metric in revised else "") + ("p" if year in provisional else "")
+    row["previous_flag"] = (("r" if f"series.{year - 1}.{metric}" in revised else "")
+                            + ("p" if year - 1 in provisional else ""))
+    return row
 
 
 def _when(t: Texts, value: Any) -> str:
@@ -211,7 +231,9 @@ def _linkage(t: Texts, linkage: Mapping[str, Any] | None) -> dict[str, Any] | No
 #: The sections in the contents, in order (the annex and colophon follow).
 CONTENTS = {
     "introduction": N_("Introduction"), "key-figures": N_("Key figures"),
+    "revisions": N_("Revisions"),
     "findings": N_("Findings"), "victims": N_("Victims"),
+    "concerns": N_("Signals that did not become reports"),
     "chain": N_("The criminal-justice chain"), "dark-figure": N_("The dark figure"),
     "patterns": N_("Signals of organised exploitation"),
 }
@@ -226,22 +248,26 @@ READER_SETTINGS = {
 }
 
 
-def _shown(t: Texts, table: Table) -> dict[str, Any]:
-    """A table as the template shows it: formatted cells, marked when suppressed."""
+def _shown(t: Texts, table: Table, flags: Mapping[tuple[str, str, str, int], str] | None = None,
+           breaks: Mapping[int, str] | None = None) -> dict[str, Any]:
+    """A table as the template shows it: formatted cells, marked when suppressed, with the
+    release's flags (`publish.release_view`: r revised, p provisional, b series break)."""
     rows = []
     for row in table.rows:
         percent = row.kind == "pct"
         cells = []
-        for value, share in zip(row.values, row.shares(), strict=True):
+        for i, (value, share) in enumerate(zip(row.values, row.shares(), strict=True)):
             heading = row.kind == "heading"
             cells.append({
                 "value": "" if heading else cell_text(t, value, percent=percent),
                 "share": "" if heading or percent or share is MISSING and value is not MISSING
                 else cell_text(t, share, percent=True),
-                "suppressed": value is None})
+                "suppressed": value is None,
+                "flag": (flags or {}).get((table.id, row.label, row.kind, table.years[i]), "")})
         rows.append({"label": row.label, "kind": row.kind, "cells": cells})
     return {"id": table.id, "title": table.title, "row_header": table.row_header,
-            "years": table.years, "rows": rows, "notes": table.notes}
+            "years": table.years, "rows": rows, "notes": table.notes,
+            "breaks": [y for y in table.years if y in (breaks or {})]}
 
 
 def _publication(t: Texts, publication: Mapping[str, Any],
@@ -283,6 +309,13 @@ def _vintage_summary(t: Texts, provenance: Mapping[str, Any]) -> str:
                       count=t.number(len(vintage)), date=_when(t, dates[-1]))
 
 
+def quality_context(t: Texts, annex: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The quality annex in the report's language (`thbmonitor.quality.annex`)."""
+    from thbmonitor.quality.annex import quality_context as context
+
+    return context(t, annex)
+
+
 def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """Everything the template shows, as plain values (strings, lists, dicts)."""
     t = texts_for(lang)
@@ -301,6 +334,9 @@ def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
                "svg": Markup(c.svg), "table": _shown(t, c.table) if c.table else None}
               for c in render_charts(figures, t)]
     tables = report_tables(release, t)
+    concern_tables = concern_tables_shown(t, release)
+    flags = cell_flags(release, tables + concern_tables, t)
+    info = release_info(t, release)
     publication = _publication(t, release.get("publication") or {}, provenance)
     title = t._("Trafficking in human beings: annual figures %(year)s", year=year)
     threshold = int((figures.get("disclosure") or {}).get("threshold") or rule["min_count"])
@@ -311,13 +347,20 @@ def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "first_year": tables[0].years[0] if tables else year,
         "publication": publication,
         "contents": [{"id": i, "title": t._(CONTENTS[i])} for i in CONTENTS
-                     if i != "patterns" or release.get("patterns")]
+                     if (i != "patterns" or release.get("patterns"))
+                     and (i != "revisions" or release.get("revisions"))
+                     and (i != "concerns" or concern_tables)]
                     + ([{"id": "downloads", "title": t._("Tables for reuse")}]
                        if release.get("downloads") else [])
                     + [{"id": "methods", "title": t._("Annex: methods")},
                        {"id": "colophon", "title": t._("Colophon")}],
-        "victim_tables": [_shown(t, tab) for tab in tables if tab.id.startswith("victims-")],
-        "chain_tables": [_shown(t, tab) for tab in tables if tab.id.startswith("chain-")],
+        "victim_tables": [_shown(t, tab, flags, info["breaks"]) for tab in tables
+                          if tab.id.startswith("victims-")],
+        "chain_tables": [_shown(t, tab, flags, info["breaks"]) for tab in tables
+                         if tab.id.startswith("chain-")],
+        "concern_tables": [_shown(t, tab, flags, info["breaks"]) for tab in concern_tables],
+        "release_info": info,
+        "revisions": revision_rows(t, release),
         "downloads": [{"href": str(d["href"]), "label": t._(DOWNLOAD_LABEL.get(d["kind"],
                                                                               d["kind"]))}
                       for d in release.get("downloads") or []],
@@ -332,7 +375,8 @@ def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "previous_available": bool(figures.get(
             "previous_available", lookup(figures, "victims.previous") is not None)),
         "headline": _headline(t, figures),
-        "key_rows": [_row(t, figures, m, t.metric_label(m)) for m in KEY_METRICS],
+        "key_rows": [_flag_row(_row(t, figures, m, t.metric_label(m)), m, year, release, info)
+                     for m in KEY_METRICS],
         "findings": [{"text": f["text"][lang], "strength": f["strength"],
                       "direction": f["direction"]} for f in findings
                      if f.get("family", "key") == "key"],
@@ -348,6 +392,7 @@ def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "estimate": _estimate(t, release.get("estimate")),
         "linkage": _linkage(t, release.get("linkage")),
         "patterns": _patterns(t, release.get("patterns")),
+        "quality": quality_context(t, release.get("quality")),
         "rule": {"alpha": t.number(rule["alpha"], 2), "min_count": t.number(rule["min_count"]),
                  "strong_rise": t.percent(100 * (rule["strong"] - 1)),
                  "strong_fall": t.percent(100 * (1 - 1 / rule["strong"])),
@@ -378,15 +423,21 @@ def render_report(release: Mapping[str, Any], *, lang: str = "nl") -> str:
 
 
 def write_report(release: Mapping[str, Any], path: str | Path, lang: str = "nl",
-                 fmt: str = "html") -> Path:
-    """Write the report to ``path`` (UTF-8 HTML, or PDF with ``fmt="pdf"``); return the path."""
+                 fmt: str = "html", *, force: bool = False) -> Path:
+    """Write the report to ``path`` (UTF-8 HTML, or PDF with ``fmt="pdf"``); return the path.
+
+    Whole or not at all (`thbmonitor.output_file`); ``force`` replaces an existing file.
+    """
+    from thbmonitor.output_file import output_file
+
     if fmt == "pdf":
-        return write_pdf(release, path, lang)
+        return write_pdf(release, path, lang, force=force)
     if fmt != "html":
         raise UsageError(f"Unknown report format {fmt!r}; use html or pdf.")
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_report(release, lang=lang), encoding="utf-8")
+    html = render_report(release, lang=lang)
+    with output_file(target, force=force) as handle:
+        handle.write(html)
     return target
 
 
@@ -412,20 +463,36 @@ def pdf_bytes(html: str) -> bytes:
     return result
 
 
-def write_pdf(release: Mapping[str, Any], path: str | Path, lang: str = "nl") -> Path:
+def write_pdf(release: Mapping[str, Any], path: str | Path, lang: str = "nl", *,
+              force: bool = False) -> Path:
     """Write the report as an A4 PDF to ``path`` and return the path."""
+    from thbmonitor.output_file import output_file
+
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(pdf_bytes(render_report(release, lang=lang)))
+    pdf = pdf_bytes(render_report(release, lang=lang))
+    with output_file(target, binary=True, force=force) as handle:
+        handle.write(pdf)
     return target
 
 
+def publication_paths(out: str | Path, tables: str | None = None) -> dict[str, Path]:
+    """Where `write_publication` writes: the report at ``out``, its tables beside it."""
+    target = Path(out)
+    paths = {"report": target}
+    if tables is not None:
+        paths["tables"] = target.with_name(
+            f"{target.stem}-tables" + (".xlsx" if tables == "xlsx" else ""))
+    return paths
+
+
 def write_publication(release: Mapping[str, Any], out: str | Path, lang: str = "nl",
-                      fmt: str = "html", tables: str | None = None) -> dict[str, Path]:
+                      fmt: str = "html", tables: str | None = None, *,
+                      force: bool = False) -> dict[str, Path]:
     """The report (HTML or PDF) at ``out`` and, with ``tables``, every table beside it.
 
     ``tables="xlsx"`` writes ``<stem>-tables.xlsx``, ``"csv"`` a folder
-    ``<stem>-tables/``; the report links them. Returns the paths written.
+    ``<stem>-tables/``; the report links them. Returns the paths written. ``force``:
+    replace existing files (never a store or key file).
     """
     from thbmonitor.publish.workbook import write_tables
 
@@ -433,8 +500,9 @@ def write_publication(release: Mapping[str, Any], out: str | Path, lang: str = "
     written: dict[str, Path] = {}
     release = dict(release)
     if tables is not None:
-        name = f"{target.stem}-tables" + (".xlsx" if tables == "xlsx" else "")
-        written["tables"] = write_tables(release, target.with_name(name), lang, tables)
-        release["downloads"] = [{"kind": tables, "href": name + ("/" if tables == "csv" else "")}]
-    written["report"] = write_report(release, target, lang, fmt)
+        path = publication_paths(target, tables)["tables"]
+        written["tables"] = write_tables(release, path, lang, tables, force=force)
+        release["downloads"] = [{"kind": tables,
+                                 "href": path.name + ("/" if tables == "csv" else "")}]
+    written["report"] = write_report(release, target, lang, fmt, force=force)
     return written

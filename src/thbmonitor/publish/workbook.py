@@ -7,18 +7,26 @@ without data as ``–``. The workbook has a first sheet with the title,
 publisher, legend and source, then one sheet per table with its notes; the
 CSV folder has one file per table and ``legend.csv``. openpyxl writes the
 workbook (a maintained library; no home-made XLSX).
+
+Every text cell, in the CSV files and the workbook alike, goes through
+`thbmonitor.safe_text` (a text that a spreadsheet would run as a formula gets a
+leading ``'``; numbers stay numbers), and every file is written whole or not at
+all (`thbmonitor.output_file`): an existing file is replaced only with
+``force``, a store or key file never.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from thbmonitor.errors import UsageError
+from thbmonitor.output_file import check_output_dir, output_file
+from thbmonitor.publish.exports.csv_out import write_grid
 from thbmonitor.publish.tables import MISSING, Table, report_tables
 from thbmonitor.publish.texts import NOT_PUBLISHED, Texts, texts_for
+from thbmonitor.safe_text import workbook_cell
 
 __all__ = ["TABLE_FORMATS", "legend_lines", "table_grid", "write_tables"]
 
@@ -82,23 +90,25 @@ def _sheet_name(table: Table, used: set[str]) -> str:
 
 
 def write_tables(release: Mapping[str, Any], path: str | Path, lang: str = "nl",
-                 kind: str = "xlsx") -> Path:
-    """Write every published table to ``path`` (an .xlsx file, or a folder for csv)."""
+                 kind: str = "xlsx", *, force: bool = False) -> Path:
+    """Write every published table to ``path`` (an .xlsx file, or a folder for csv).
+
+    ``force``: replace an existing file (for csv: write into a folder that is not empty,
+    replacing the tables' own files).
+    """
     if kind not in TABLE_FORMATS:
         raise UsageError(f"--tables takes one of: {', '.join(TABLE_FORMATS)}")
     t = texts_for(lang)
     tables = report_tables(release, t)
     target = Path(path)
     if kind == "csv":
-        target.mkdir(parents=True, exist_ok=True)
-        with (target / "legend.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            for line in legend_lines(release, t):
-                writer.writerow([line])
+        check_output_dir(target, force=force)
+        with output_file(target / "legend.csv", force=force) as handle:
+            write_grid(handle, ([line] for line in legend_lines(release, t)),
+                       lineterminator="\r\n")
         for table in tables:
-            with (target / f"{table.id}.csv").open("w", encoding="utf-8", newline="") as handle:
-                writer = csv.writer(handle)
-                writer.writerows(table_grid(table, t))
+            with output_file(target / f"{table.id}.csv", force=force) as handle:
+                write_grid(handle, table_grid(table, t), lineterminator="\r\n")
         return target
 
     from openpyxl import Workbook
@@ -109,27 +119,27 @@ def write_tables(release: Mapping[str, Any], path: str | Path, lang: str = "nl",
     assert front is not None
     front.title = t._("Legend")[:31]
     for i, line in enumerate(legend_lines(release, t), start=1):
-        front.cell(row=i, column=1, value=line)
+        front.cell(row=i, column=1, value=workbook_cell(line))
     front.cell(row=1, column=1).font = Font(bold=True, size=14)
     front.cell(row=7, column=1, value=t._("Tables")).font = Font(bold=True)
     used: set[str] = {front.title}
     for i, table in enumerate(tables, start=8):
         name = _sheet_name(table, used)
         front.cell(row=i, column=1, value=name)
-        front.cell(row=i, column=2, value=table.title)
+        front.cell(row=i, column=2, value=workbook_cell(table.title))
         sheet = book.create_sheet(name)
-        sheet.cell(row=1, column=1, value=table.title).font = Font(bold=True)
+        sheet.cell(row=1, column=1, value=workbook_cell(table.title)).font = Font(bold=True)
         grid = table_grid(table, t)
         for r, cells in enumerate(grid, start=3):
             for c, value in enumerate(cells, start=1):
-                cell = sheet.cell(row=r, column=c, value=value)
+                cell = sheet.cell(row=r, column=c, value=workbook_cell(value))
                 if r == 3:
                     cell.font = Font(bold=True)
         row = len(grid) + 4
         for text in [*table.notes, legend_lines(release, t)[2]]:
-            sheet.cell(row=row, column=1, value=text)
+            sheet.cell(row=row, column=1, value=workbook_cell(text))
             row += 1
         sheet.column_dimensions["A"].width = 44
-    target.parent.mkdir(parents=True, exist_ok=True)
-    book.save(target)
+    with output_file(target, binary=True, force=force) as handle:
+        book.save(handle)
     return target

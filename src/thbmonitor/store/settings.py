@@ -172,12 +172,22 @@ def _source_types() -> tuple[str, ...]:
     return SOURCE_TYPES
 
 
+#: The smallest publication.threshold without a recorded reason (publication.threshold_reason).
+THRESHOLD_FLOOR = 10
+
+
 def check_consistent(values: dict[str, Any]) -> None:
     """Rules between settings, checked on every change (the values after the change)."""
     low, high = values.get("link.review_low"), values.get("link.threshold")
     if low is not None and high is not None and low > high:
         raise UsageError(f"link.review_low ({low:g}) must not be above link.threshold "
                          f"({high:g}); lower link.review_low first")
+    threshold = values.get("publication.threshold")
+    if threshold is not None and threshold < THRESHOLD_FLOOR and not str(
+            values.get("publication.threshold_reason") or "").strip():
+        raise UsageError(
+            f"publication.threshold {threshold} is below {THRESHOLD_FLOOR}: record why first "
+            "with `thb settings publication.threshold_reason \"...\"` (kept in the audit log)")
 
 
 def declared_seed() -> int:
@@ -350,4 +360,60 @@ SETTINGS.declare(
     "Years pooled for the dark-figure estimate of a year (that year and the ones before), "
     "with the year as a covariate, as in the published Dutch estimates (docs/mse.md).",
     minimum=2, maximum=15,
+)
+
+# -- intake limits and unknown columns (docs/data-formats.md) --
+
+SETTINGS.declare(
+    "ingest.extra_columns", [],
+    "Columns outside a kind's specification that may be stored (in `extra`, as written): "
+    "only columns an administrator has checked to hold nothing personal. Every other unknown "
+    "column is dropped and named in the import report; a name that suggests personal data "
+    "(name, phone, address, birth, ...) is dropped even when listed.",
+    pattern=r"[^\s].{0,99}", pattern_help="each a column name as in the header (lower case)")
+SETTINGS.declare(
+    "ingest.max_file_mb", 1024,
+    "Largest file an import reads, in MB; a larger file is refused (file-too-large) before "
+    "it is read.",
+    minimum=1, maximum=16384)
+SETTINGS.declare(
+    "ingest.max_xlsx_mb", 512,
+    "Largest decompressed size of an XLSX workbook, in MB, read from the zip directory before "
+    "anything is decompressed (a zip bomb is refused as file-too-large).",
+    minimum=1, maximum=16384)
+SETTINGS.declare(
+    "ingest.max_rows", 2_000_000,
+    "Most data rows in one file (too-many-rows).",
+    minimum=1, maximum=100_000_000)
+SETTINGS.declare(
+    "ingest.max_columns", 500,
+    "Most columns in one file's header (too-many-columns).",
+    minimum=5, maximum=100_000)
+SETTINGS.declare(
+    "ingest.max_field_chars", 10_000,
+    "Longest cell, in characters (field-too-long).",
+    minimum=100, maximum=10_000_000)
+SETTINGS.declare(
+    "ingest.max_errors", 1000,
+    "Errors listed in an import report: the first this many (by row), with the total count.",
+    minimum=10, maximum=1_000_000)
+
+SETTINGS.declare(
+    "publication.threshold_reason", "",
+    "Why publication.threshold is below 10: required before a threshold under 10 is accepted; "
+    "the change is kept in the audit log.",
+)
+
+# -- releases and revisions (docs/releases.md) -------------------------------------------
+SETTINGS.declare(
+    "release.provisional_years", 1,
+    "How long a year's figures stay provisional (flag p): in a report of year Y, the years "
+    "after Y minus this number (0: no year is provisional).",
+    minimum=0, maximum=10,
+)
+SETTINGS.declare(
+    "release.series_breaks", {},
+    "Declared breaks in the series (flag b): year to what changed, e.g. "
+    "{\"2020\": \"consent rule of 2018 in force\"}; shown in the report's tables and charts.",
+    pattern=r"\d{4}", pattern_help="each key a year YYYY",
 )

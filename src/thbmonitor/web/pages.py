@@ -377,19 +377,27 @@ def register(web: Web) -> None:  # noqa: C901 (one list of routes, read top to b
         result = find_networks(ctx.db, _year(ctx, year), actor=ctx.who)
         return View(result.to_dict(), "networks.html.j2")
 
-    # -- releases (not built yet: issue #15) ---------------------------------------------
+    # -- releases (CONTRACTS §7) -----------------------------------------------------------
 
-    not_yet = ("releases are not available yet: freezing and listing releases comes with "
-               "the releases feature")
+    @route("GET", "/releases", "releases.view",
+           summary="the stored releases, each checked against its hash; ?year=Y: revisions")
+    def releases(ctx: Ctx, year: int | None = None) -> View:
+        from thbmonitor.web.releases import listing
 
-    @route("GET", "/releases", "releases.view", summary="the releases (not available yet: 501)")
-    def releases(ctx: Ctx) -> View:
-        raise WebError(501, not_yet)
+        data = listing(ctx.db, year)
+        return View(data, "releases.html.j2",
+                    {"may_freeze": allowed(ctx.actor, "releases.create"),
+                     "released": ctx.request.query_params.get("released")})
 
     @route("POST", "/releases/{year}", "releases.create",
-           summary="freeze a release (not available yet: 501)")
+           form={"confirm": {"type": "string", "required": True}},
+           summary="freeze the year as its next release (confirm: the year again)")
     def release_create(ctx: Ctx, year: int) -> View:
-        raise WebError(501, not_yet)
+        from thbmonitor.web.releases import freeze
+
+        frozen = freeze(ctx.db, year, str(ctx.form.get("confirm", "")), actor=ctx.who)
+        return View(frozen, None, redirect=f"/releases?year={year}&released="
+                    + str(frozen["release_id"]), status=201)
 
     # -- administration -------------------------------------------------------------------
 

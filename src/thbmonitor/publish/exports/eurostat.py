@@ -6,78 +6,88 @@ row per published cell:
 ``dataset,geo,time_period,unit,leg_stat,sex,age,citizen,exploit,obs_value,obs_flag``
 
 * victims (``leg_stat=VICT``): by sex and citizenship (``crim_thb_vctz``),
-  by sex and age (``crim_thb_vage``), by sex and form of exploitation
+  by sex and age (``crim_thb_vsage``), by sex and form of exploitation
   (``crim_thb_vexp``);
 * suspects (``leg_stat=SUSP``): by sex and citizenship (``crim_thb_sctz``),
   by sex and age (``crim_thb_sage``).
 
 Codes: ``sex`` F, M, UNK (other and unknown), T; ``age`` Y_LT18, Y_GE18, UNK,
-TOTAL; ``citizen`` NAT (the reporting country), EU27_FOR (other EU member
-states), NEU27_FOR (outside the EU, stateless included), UNK, TOTAL;
+TOTAL; ``citizen`` NAT (the reporting country), EU27_2020_FOR (other EU member
+states), NEU27_2020_FOR (outside the EU, stateless included), UNK, TOTAL;
 ``exploit`` SEXUAL, LABOUR, OTHER (criminal, organ removal, other forms and
 more than one form), UNK, TOTAL. A dimension a table does not show is at its
 total. ``obs_value`` 0 means known to be none; a suppressed cell has an empty
 ``obs_value`` and ``obs_flag`` ``c`` (confidential); UNK rows carry the
 persons whose category is not known.
 
-All slices of victims are protected together (they share the sex totals),
-as are all slices of suspects.
+The cells are cut from the year's one protected set
+(`thbmonitor.publish.protection.protect_year`): a cell that is a figure or
+breakdown cell (``T/Y_LT18`` is the minors) has that cell's verdict, and the
+others (``NEU27_2020_FOR``, ``UNK`` sex, the crosses) are protected in the same
+problem with their relations to the figures, so that no combination of the
+year's tables (figures, report, Eurostat, SDG, CTDC) recovers a suppressed
+cell. Every code emitted is in the code lists of ``data/eurostat_codes.csv``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from thbmonitor.disclosure import AuditReport
+from thbmonitor.errors import UsageError
 from thbmonitor.figures.annual import require_year
+from thbmonitor.publish.exports.cells import (
+    AGE,
+    CITIZEN,
+    EXPLOIT,
+    SEX,
+    SUSPECT_DIMENSIONS,
+    SUSPECT_SLICES,
+    VICTIM_DIMENSIONS,
+    VICTIM_SLICES,
+)
 from thbmonitor.publish.exports.csv_out import write_rows
-from thbmonitor.publish.exports.cube import Cell, Dimension, ProtectedCube, audit_cube, protect_cube
-from thbmonitor.publish.exports.sources import suspect_counts, victim_counts
+from thbmonitor.publish.exports.cube import Dimension, ProtectedCube, audit_cube
 from thbmonitor.store import Database
 
-__all__ = ["COLUMNS", "EurostatExport", "eurostat_export"]
+if TYPE_CHECKING:
+    from thbmonitor.publish.protection import ProtectedYear
+
+__all__ = ["AGE", "CITIZEN", "COLUMNS", "EXPLOIT", "SEX", "EurostatExport", "eurostat_export"]
 
 COLUMNS = ("dataset", "geo", "time_period", "unit", "leg_stat", "sex", "age", "citizen",
            "exploit", "obs_value", "obs_flag")
-SEX = Dimension("sex", ("F", "M", "UNK"), "T")
-AGE = Dimension("age", ("Y_LT18", "Y_GE18", "UNK"))
-CITIZEN = Dimension("citizen", ("NAT", "EU27_FOR", "NEU27_FOR", "UNK"))
-EXPLOIT = Dimension("exploit", ("SEXUAL", "LABOUR", "OTHER", "UNK"))
 VICTIM_TABLES = {
     "crim_thb_vctz": ("sex", "citizen"),
-    "crim_thb_vage": ("sex", "age"),
+    "crim_thb_vsage": ("sex", "age"),
     "crim_thb_vexp": ("sex", "exploit"),
 }
 SUSPECT_TABLES = {
     "crim_thb_sctz": ("sex", "citizen"),
     "crim_thb_sage": ("sex", "age"),
 }
-SEX_CODE = {"female": "F", "male": "M"}
-AGE_CODE = {"minor": "Y_LT18", "adult": "Y_GE18"}
-FORM_CODE = {"sexual": "SEXUAL", "labour": "LABOUR", "unknown": "UNK"}
-
-
-def _citizen(group: str, reporting_group: str) -> str:
-    if group == reporting_group:
-        return "NAT"
-    if group == "EU":
-        return "EU27_FOR"
-    return "UNK" if group == "unknown" else "NEU27_FOR"
 
 
 @dataclass
 class EurostatExport:
-    """The protected victims and suspects cubes of one year."""
+    """The protected victims and suspects cubes of one year.
+
+    ``audit`` is the attacker's audit over every table published for the year
+    together (figures, report, Eurostat, SDG), not of this extract alone.
+    """
 
     year: int
     geo: str
     victims: ProtectedCube
     suspects: ProtectedCube
+    joint_audit: AuditReport | None = None
 
     @property
     def audit(self) -> AuditReport:
+        if self.joint_audit is not None:
+            return self.joint_audit
         report = AuditReport(threshold=self.victims.threshold)
         report.merge(audit_cube(self.victims))
         report.merge(audit_cube(self.suspects))
@@ -108,30 +118,39 @@ class EurostatExport:
         return write_rows(handle, COLUMNS, self.rows())
 
 
+def published_cube(protected: ProtectedYear, table: str, dimensions: Sequence[Dimension],
+                   slices: Sequence[Sequence[str]], audit: AuditReport) -> ProtectedCube:
+    """An export cube as cut from the year's one protected set."""
+    cells = protected.export(table)
+    return ProtectedCube(
+        dimensions=tuple(dimensions), cells=cells, slices=tuple(tuple(s) for s in slices),
+        threshold=protected.threshold, audit=audit,
+        suppressed=sorted(cell for cell, value in cells.items() if value is None))
+
+
 def eurostat_export(db: Database, year: int, *, threshold: int | None = None,
-                    geo: str = "NL") -> EurostatExport:
-    """Victims and suspects of ``year`` in the crim_thb layout, protected and audited.
+                    geo: str = "NL", protected: ProtectedYear | None = None) -> EurostatExport:
+    """Victims and suspects of ``year`` in the crim_thb layout, cut from the year's protection.
 
     ``threshold`` defaults to the setting ``publication.threshold``; ``geo`` is
-    the reporting country (its nationality group is ``NL`` in the figures).
+    the reporting country (its nationality group is ``NL`` in the figures; no
+    other is supported). The cells come from `protect_year` (or ``protected``,
+    when the caller has it), so that the extract, the figures and the report
+    hold one verdict per cell; the audit is the joint audit of the year.
     """
+    from thbmonitor.publish.protection import audit_year, protect_year
+
     require_year(db, year)
-    limit = int(threshold if threshold is not None else db.setting("publication.threshold"))
-    victims: dict[Cell, int] = {}
-    for row in victim_counts(db, year):
-        cell: Cell = (SEX_CODE.get(row["sex"], "UNK"), AGE_CODE.get(row["age_group"], "UNK"),
-                      _citizen(row["nationality_group"], geo),
-                      FORM_CODE.get(row["exploitation"], "OTHER"))
-        victims[cell] = victims.get(cell, 0) + int(row["n"])
-    suspects: dict[Cell, int] = {}
-    for row in suspect_counts(db, year):
-        key: Cell = (SEX_CODE.get(row["sex"], "UNK"), AGE_CODE.get(row["age_group"], "UNK"),
-                     _citizen(row["nationality_group"], geo))
-        suspects[key] = suspects.get(key, 0) + int(row["n"])
+    if geo != "NL":
+        raise UsageError(f"the Eurostat export is made for the Netherlands (geo NL), not {geo}")
+    if protected is None or protected.year != year:
+        protected = protect_year(db, year, threshold=threshold)
+    audit = audit_year(protected)
     return EurostatExport(
         year=year, geo=geo,
-        victims=protect_cube((SEX, AGE, CITIZEN, EXPLOIT), victims,
-                             list(VICTIM_TABLES.values()), threshold=limit),
-        suspects=protect_cube((SEX, AGE, CITIZEN), suspects,
-                              list(SUSPECT_TABLES.values()), threshold=limit),
+        victims=published_cube(protected, "eurostat.victims", VICTIM_DIMENSIONS,
+                               VICTIM_SLICES, audit),
+        suspects=published_cube(protected, "eurostat.suspects", SUSPECT_DIMENSIONS,
+                                SUSPECT_SLICES, audit),
+        joint_audit=audit,
     )

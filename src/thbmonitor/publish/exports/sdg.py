@@ -19,19 +19,22 @@ decimals; the population comes from a replaceable table (see
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from thbmonitor.disclosure import AuditReport
 from thbmonitor.errors import DataError
 from thbmonitor.figures.annual import require_year
 from thbmonitor.publish.exports.csv_out import write_rows
-from thbmonitor.publish.exports.cube import Cell, Dimension, ProtectedCube, audit_cube, protect_cube
-from thbmonitor.publish.exports.sources import victim_counts
+from thbmonitor.publish.exports.cube import Cell, Dimension, ProtectedCube, audit_cube
 from thbmonitor.store import Database
+
+if TYPE_CHECKING:
+    from thbmonitor.publish.protection import ProtectedYear
 
 __all__ = ["COLUMNS", "SdgExport", "load_population", "sdg_export"]
 
@@ -41,9 +44,6 @@ SEX = Dimension("sex", ("FEMALE", "MALE", "UNK"))
 AGE = Dimension("age", ("Y0T17", "Y_GE18", "UNK"))
 EXPLOIT = Dimension("exploit", ("SEXUAL", "LABOUR", "OTHER", "UNK"))
 SLICES = (("sex", "age"), ("exploit",))
-SEX_CODE = {"female": "FEMALE", "male": "MALE"}
-AGE_CODE = {"minor": "Y0T17", "adult": "Y_GE18"}
-FORM_CODE = {"sexual": "SEXUAL", "labour": "LABOUR", "unknown": "UNK"}
 POPULATION_SEX = {"female": "FEMALE", "male": "MALE"}
 POPULATION_AGE = {"minor": "Y0T17", "adult": "Y_GE18"}
 Population = dict[tuple[int, str, str], int]
@@ -94,10 +94,12 @@ class SdgExport:
     geo: str
     victims: ProtectedCube
     population: Population = field(default_factory=dict)
+    joint_audit: AuditReport | None = None
 
     @property
     def audit(self) -> AuditReport:
-        return audit_cube(self.victims)
+        """The joint audit of every table of the year (or of this cube alone, when made so)."""
+        return self.joint_audit if self.joint_audit is not None else audit_cube(self.victims)
 
     def rows(self) -> Iterable[dict[str, Any]]:
         for cell, value in self.victims.cells.items():
@@ -118,16 +120,41 @@ class SdgExport:
         return write_rows(handle, COLUMNS, self.rows())
 
 
+#: SDG codes as the Eurostat victims cube's codes (the SDG cells are Eurostat cells).
+TO_EUROSTAT = {"FEMALE": "F", "MALE": "M", "Y0T17": "Y_LT18"}
+
+
+def sdg_cells(protected: ProtectedYear) -> dict[Cell, int | None]:
+    """The SDG cells of the year, read from the protected Eurostat victims cube."""
+    eurostat = protected.export("eurostat.victims")
+    cells: dict[Cell, int | None] = {}
+    for sex, age in itertools.product(SEX.values(), AGE.values()):
+        cells[(sex, age, EXPLOIT.total)] = eurostat[(
+            "T" if sex == SEX.total else TO_EUROSTAT.get(sex, sex), TO_EUROSTAT.get(age, age),
+            "TOTAL", "TOTAL")]
+    for form in EXPLOIT.categories:
+        cells[(SEX.total, AGE.total, form)] = eurostat[("T", "TOTAL", "TOTAL", form)]
+    return cells
+
+
 def sdg_export(db: Database, year: int, *, threshold: int | None = None,
-               population: Population | None = None, geo: str = "NL") -> SdgExport:
-    """Victims of ``year`` per 100,000 population by sex and age, and by form; protected."""
+               population: Population | None = None, geo: str = "NL",
+               protected: ProtectedYear | None = None) -> SdgExport:
+    """Victims of ``year`` per 100,000 population by sex and age, and by form; protected.
+
+    The counts are cut from the year's one protected set (`protect_year`, or
+    ``protected`` when the caller has it): they are cells of the Eurostat
+    victims cube; the audit is the joint audit of every table of the year.
+    """
+    from thbmonitor.publish.protection import audit_year, protect_year
+
     require_year(db, year)
-    limit = int(threshold if threshold is not None else db.setting("publication.threshold"))
-    counts: dict[Cell, int] = {}
-    for row in victim_counts(db, year):
-        cell = (SEX_CODE.get(row["sex"], "UNK"), AGE_CODE.get(row["age_group"], "UNK"),
-                FORM_CODE.get(row["exploitation"], "OTHER"))
-        counts[cell] = counts.get(cell, 0) + int(row["n"])
-    cube = protect_cube((SEX, AGE, EXPLOIT), counts, SLICES, threshold=limit)
-    return SdgExport(year=year, geo=geo, victims=cube,
+    if protected is None or protected.year != year:
+        protected = protect_year(db, year, threshold=threshold)
+    audit = audit_year(protected)
+    cells = sdg_cells(protected)
+    cube = ProtectedCube(dimensions=(SEX, AGE, EXPLOIT), cells=cells, slices=SLICES,
+                         threshold=protected.threshold, audit=audit,
+                         suppressed=sorted(c for c, v in cells.items() if v is None))
+    return SdgExport(year=year, geo=geo, victims=cube, joint_audit=audit,
                      population=load_population() if population is None else population)

@@ -45,7 +45,13 @@ def victim_counts(db: Database, year: int) -> list[dict[str, Any]]:
 
 
 def suspect_counts(db: Database, year: int) -> list[dict[str, Any]]:
-    """Suspects registered in ``year`` per sex, age group and nationality group."""
+    """Suspects registered in ``year`` per sex, age group and nationality group.
+
+    The age group follows the breakdowns' suspect age bands
+    (`thbmonitor.figures.breakdowns`: year of registration minus birth year
+    under 18 is a minor, else an adult), so that the export's margins are
+    the published breakdowns' cells.
+    """
     groups = nationality_groups()
     out = []
     for sex, birth_year, nationality, n in db.rows(SUSPECT_CUBE_SQL, _year_params(year)):
@@ -53,10 +59,8 @@ def suspect_counts(db: Database, year: int) -> list[dict[str, Any]]:
             age_group = "unknown"
         elif year - birth_year < 18:
             age_group = "minor"
-        elif year - birth_year - 1 >= 18:
-            age_group = "adult"
         else:
-            age_group = "unknown"
+            age_group = "adult"
         known = nationality not in (None, "", "unknown")
         out.append({
             "sex": sex if sex in ("female", "male", "other") else "unknown",
@@ -66,3 +70,38 @@ def suspect_counts(db: Database, year: int) -> list[dict[str, Any]]:
             "n": int(n),
         })
     return out
+
+
+SEX_CODE = {"female": "F", "male": "M"}
+AGE_CODE = {"minor": "Y_LT18", "adult": "Y_GE18"}
+FORM_CODE = {"sexual": "SEXUAL", "labour": "LABOUR", "unknown": "UNK"}
+
+
+def citizen_code(group: str, reporting_group: str = "NL") -> str:
+    """Eurostat's citizenship code of a nationality group (the reporting country's is NAT)."""
+    if group == reporting_group:
+        return "NAT"
+    if group == "EU":
+        return "EU27_2020_FOR"
+    return "UNK" if group == "unknown" else "NEU27_2020_FOR"
+
+
+def victim_cube(db: Database, year: int, geo: str = "NL") -> dict[tuple[str, ...], int]:
+    """Victims of ``year`` per Eurostat (sex, age, citizen, exploit) codes."""
+    cube: dict[tuple[str, ...], int] = {}
+    for row in victim_counts(db, year):
+        cell = (SEX_CODE.get(row["sex"], "UNK"), AGE_CODE.get(row["age_group"], "UNK"),
+                citizen_code(row["nationality_group"], geo),
+                FORM_CODE.get(row["exploitation"], "OTHER"))
+        cube[cell] = cube.get(cell, 0) + int(row["n"])
+    return cube
+
+
+def suspect_cube(db: Database, year: int, geo: str = "NL") -> dict[tuple[str, ...], int]:
+    """Suspects registered in ``year`` per Eurostat (sex, age, citizen) codes."""
+    cube: dict[tuple[str, ...], int] = {}
+    for row in suspect_counts(db, year):
+        cell = (SEX_CODE.get(row["sex"], "UNK"), AGE_CODE.get(row["age_group"], "UNK"),
+                citizen_code(row["nationality_group"], geo))
+        cube[cell] = cube.get(cell, 0) + int(row["n"])
+    return cube
