@@ -32,6 +32,11 @@ if TYPE_CHECKING:  # pandas is imported lazily: `thb status` should not pay for 
 
 log = logging.getLogger(__name__)
 
+#: `meta` entry naming the name encodings the store's reports carry (ingest/pseudonymise.py):
+#: Bloom filters salted per report with the keyed birth year and month (issue 11 item 3).
+#: A store whose reports predate it holds unsalted encodings: see `_check_encodings`.
+ENCODING_META = ("name_encoding", "bloom-birth-salt-v1")
+
 #: Tables whose row counts `thb status` reports (CONTRACTS §2), in order.
 STATUS_TABLES: tuple[str, ...] = (
     "reports", "persons", "locations", "investigations", "suspects", "cases",
@@ -73,6 +78,7 @@ class Database:
             self.conn = self._connect(MEMORY, read_only=False)
             self.migrate()
             self.set_meta(*MARKER)
+            self.set_meta(*ENCODING_META)
             return
         if not read_only:
             files.private_umask()
@@ -97,6 +103,27 @@ class Database:
             self.migrate()
             if not found.marked:
                 self.set_meta(*MARKER)
+            self._check_encodings()
+
+    def _check_encodings(self) -> None:
+        """Mark the store's name encodings; warn when its reports predate the salted ones.
+
+        Encodings cannot be re-made in place (the store keeps no clear name): the reports
+        of a store made before the hardening keep their unsalted encodings, which the
+        known-plaintext attack of issue 11 decodes and which do not compare by Dice with the
+        salted ones of later imports (exact and phonetic tokens still do). A store without
+        reports is simply marked."""
+        name, value = ENCODING_META
+        if self.get_meta(name) == value:
+            return
+        if not self.scalar("SELECT count(*) FROM reports"):
+            self.set_meta(name, value)
+            return
+        log.warning("%s holds name encodings made before they were salted per report: they "
+                    "are open to a known-plaintext attack and do not compare by similarity "
+                    "with new imports; rebuild the store by importing every delivered file "
+                    "into a new one (docs/security.md, 'Rotating the keys')", self.path.name
+                    if self.path else "the store")
 
     @staticmethod
     def _connect(target: str, *, read_only: bool,
@@ -348,6 +375,7 @@ def _create(path: Path, *, encrypt: bool = False) -> None:
         try:
             _migrate(conn)
             conn.execute("INSERT INTO meta VALUES (?, ?)", list(MARKER))
+            conn.execute("INSERT INTO meta VALUES (?, ?)", list(ENCODING_META))
             conn.execute("CHECKPOINT")
         finally:
             conn.close()
