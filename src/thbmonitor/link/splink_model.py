@@ -29,12 +29,19 @@ from thbmonitor.link.comparisons import (
     COMPARISON_NAMES,
     DETERMINISTIC_RECALL,
     DETERMINISTIC_RULES,
+    EXACT_SIMILAR,
+    FAMILY_ACROSS_SALTS,
+    GIVEN_ACROSS_SALTS,
     INPUT_SQL,
     M_FLOORS,
     PHONE_HUB_REPORTS,
+    SAME_FAMILY_LEVEL,
+    SAME_GIVEN_LEVEL,
     TF_COLUMNS,
     TRAINING,
+    TYPO_ONE,
     WIDE_BLOCK_CAP,
+    WITHIN,
     settings,
 )
 from thbmonitor.store import Database
@@ -261,7 +268,7 @@ class LinkModel:
         model = linker.misc.save_model_to_json()
         model["comparisons"] = [trained.get(c["output_column_name"], c)
                                 for c in model["comparisons"]]
-        model = unseen_u(floored_m(model), u_pairs)
+        model = unseen_u(floored_m(cross_salt_m(model)), u_pairs)
         n = self.count_reports()
         if n <= CORRECT_U_MAX_REPORTS:
             expected, counted = self._expected_matches(model)
@@ -332,6 +339,32 @@ def floored_m(model: dict[str, Any],
         total = sum(float(lv["m_probability"]) for lv in rest)
         for level in rest:
             level["m_probability"] = float(level["m_probability"]) * (1 - fixed) / total
+    return out
+
+
+def cross_salt_m(model: dict[str, Any]) -> dict[str, Any]:
+    """m of the name levels across birth salts, from the levels they stand for.
+
+    EM trains the names on pairs with one date of birth, which always share a salt, so
+    it never sees a pair whose encodings do not compare. There, a match with the given
+    name exact falls in "given exact, family not comparable" whatever its family name
+    (exact apart), so that level's m is the sum of m of the levels it covers: same
+    given name and other family name, one family name within the other, and half of
+    "one name exact, the other one typo off" and "the other similar" (which part is
+    exact is not told apart there); the same for the family name.
+    """
+    out = json.loads(json.dumps(model))
+    for comparison in out["comparisons"]:
+        if comparison["output_column_name"] != "name":
+            continue
+        levels = {lv["label_for_charts"]: lv for lv in comparison["comparison_levels"]}
+        m = {label: float(lv.get("m_probability") or 0.0) for label, lv in levels.items()}
+        half = (m.get(TYPO_ONE, 0.0) + m.get(EXACT_SIMILAR, 0.0)) / 2
+        for label, value in (
+                (GIVEN_ACROSS_SALTS, m.get(SAME_GIVEN_LEVEL, 0.0) + m.get(WITHIN, 0.0) + half),
+                (FAMILY_ACROSS_SALTS, m.get(SAME_FAMILY_LEVEL, 0.0) + half)):
+            if label in levels and value > 0:
+                levels[label]["m_probability"] = value
     return out
 
 
