@@ -100,6 +100,10 @@ WITHIN = "given exact and one family name within the other, or swapped with a ty
 EXACT_SIMILAR = "one name exact, the other similar"
 SAME_FAMILY_LEVEL = "same family name, other given name"
 SAME_GIVEN_LEVEL = "same given name, other family name"
+DICE_WIDE = "whole name Dice >= 0.55"
+#: Levels only pairs under one birth salt reach (Dice of the encodings; one part exact and
+#: the other other, across salts, is a level of its own): their u is taken among such pairs.
+SAME_SALT_LEVELS = (TYPO_ONE, WITHIN, SAME_FAMILY_LEVEL, SAME_GIVEN_LEVEL, DICE_WIDE)
 
 
 def _name_comparison() -> dict[str, Any]:
@@ -156,7 +160,7 @@ def _name_comparison() -> dict[str, Any]:
         _level("family_token_l = family_token_r", SAME_FAMILY_LEVEL, tf="family_token"),
         _level(SAME_GIVEN, SAME_GIVEN_LEVEL, tf="given_token"),
         _level(f"{part_missing} AND {part_alike}", "one name part missing, the other similar"),
-        _level(f"{_dice('name')} >= 0.55", "whole name Dice >= 0.55"),
+        _level(f"{_dice('name')} >= 0.55", DICE_WIDE),
         _level(part_alike, "one name part similar, the other differs"),
         _level(part_missing, "one name part missing, the other differs"),
         _level("ELSE", "names differ"),
