@@ -42,9 +42,9 @@ log = logging.getLogger(__name__)
 METHODS = ("splink", "exact")
 DEFAULT_METHOD = "splink"
 #: Pairs at or above this match probability are linked.
-DEFAULT_THRESHOLD = 0.95
+DEFAULT_THRESHOLD = 0.8
 #: Pairs from this probability up to the threshold go to the review queue.
-DEFAULT_REVIEW_LOW = 0.3
+DEFAULT_REVIEW_LOW = 0.5
 DEFAULT_SEED = declared_seed()
 SPLINK_METHOD = "splink-5-v1"
 
