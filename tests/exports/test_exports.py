@@ -71,10 +71,13 @@ def test_eurostat_is_protected_and_adds_up_to_the_figures(
     everyone = ("T", "TOTAL", "TOTAL", "TOTAL")
     grand = {(r["dataset"], r["leg_stat"]): r["obs_value"] for r in rows
              if (r["sex"], r["age"], r["citizen"], r["exploit"]) == everyone}
+    chain = figures["chain"]
+    totals = {"VICT": figures["victims"]["total"], "SUSP": chain["suspects"]["total"],
+              "PRSC": chain["prosecution"]["registered"],
+              "CONV": chain["verdicts"]["convictions"]}
+    assert {leg_stat for _dataset, leg_stat in grand} == set(totals)
     for (dataset, leg_stat), value in grand.items():
-        expected = figures["victims"]["total"] if leg_stat == "VICT" \
-            else figures["chain"]["suspects"]["total"]
-        assert value == str(expected), dataset
+        assert value == str(totals[leg_stat]), (dataset, leg_stat)
     minors = next(r for r in rows if r["dataset"] == "crim_thb_vsage" and r["sex"] == "T"
                   and r["age"] == "Y_LT18")
     if minors["obs_value"]:
