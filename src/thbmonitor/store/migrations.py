@@ -410,3 +410,28 @@ CREATE TABLE concerns (
 );
 """
 MIGRATIONS = (*MIGRATIONS, Migration("0008_releases_and_concerns", _RELEASES_AND_CONCERNS))
+
+# Reviewers' decisions as events with their history (link/decisions.py); the queue's
+# name-frequency class and expected error of each pair (link/review.py).
+_LINK_DECISION_EVENTS = """
+CREATE SEQUENCE IF NOT EXISTS link_decision_seq START 1;
+CREATE TABLE link_decision_events (
+    event_id BIGINT PRIMARY KEY DEFAULT nextval('link_decision_seq'),
+    pair_id VARCHAR NOT NULL,
+    left_source VARCHAR NOT NULL,
+    left_report_id VARCHAR NOT NULL,
+    right_source VARCHAR NOT NULL,
+    right_report_id VARCHAR NOT NULL,
+    decision VARCHAR NOT NULL CHECK (decision IN ('same', 'different')),
+    action VARCHAR NOT NULL,
+    decided_at TIMESTAMP NOT NULL,
+    decided_by VARCHAR
+);
+INSERT INTO link_decision_events (pair_id, left_source, left_report_id, right_source,
+    right_report_id, decision, action, decided_at, decided_by)
+  SELECT pair_id, left_source, left_report_id, right_source, right_report_id, decision,
+         'decide', decided_at, decided_by FROM link_decisions ORDER BY decided_at, pair_id;
+ALTER TABLE link_review ADD COLUMN name_frequency VARCHAR;
+ALTER TABLE link_review ADD COLUMN expected_error DOUBLE
+"""
+MIGRATIONS = (*MIGRATIONS, Migration("0009_link_decision_events", _LINK_DECISION_EVENTS))
