@@ -151,3 +151,44 @@ def test_the_frozen_extracts_take_the_suppression_across_releases(two_releases_c
     assert cell("F")["obs_flag"] == "c" and cell("F")["obs_value"] == ""
     assert cell("M")["obs_flag"] == "c"
     assert cell("T")["obs_value"] not in ("", None)
+
+
+def concerns_release(adult: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Concerns of 2024 by age group, counted and protected on their own, as
+    `publish.concerns.concern_tables` does (the integer programme over their tables)."""
+    import copy
+
+    from thbmonitor.disclosure import suppress
+    from thbmonitor.publish.concerns import _cells, _tables
+
+    counts = {"total": 5 + adult + 20, "by": {"age_group": {"minor": 5, "adult": adult,
+                                                            "unknown": 20}}, "cross": {}}
+    chosen = suppress(_tables(YEAR, counts, _cells(YEAR, counts)), T).suppressed
+    shown = copy.deepcopy(counts)
+    for cell in chosen:
+        shown["by"]["age_group"][cell.rsplit(".", 1)[1]] = None
+    return ({"tables": {str(YEAR): counts}},
+            {"tables": {str(YEAR): shown}, "suppressed": sorted(chosen)})
+
+
+def test_concerns_are_protected_across_releases_too() -> None:
+    """The same leak in the concerns: minors 5, adults 19 then 21, unknown 20."""
+    from thbmonitor.publish.release import concern_cells
+
+    raw = figures(24, 20)
+    published = protect_figures(raw, threshold=T).to_dict()
+    (counts1, shown1), (counts2, shown2) = concerns_release(19), concerns_release(21)
+    assert shown2["tables"]["2024"]["by"]["age_group"]["adult"] == 21, "published alone"
+    first = release_cells("2024-1", raw, published, concern_cells(counts1, shown1))
+    second = release_cells("2024-2", raw, published, concern_cells(counts2, shown2))
+    report = audit_releases([first, second], T)
+    failed = {f.path: (f.lower, f.upper) for f in report.failures}
+    assert failed["2024-1|2024:concerns.by.age_group.minor"] == pytest.approx((1, 5))
+    extra, across = protect_across([first], second, T)
+    assert across.ok and "2024:concerns.by.age_group.adult" in extra
+    _figures, _breakdowns, concerns = apply_across(extra, published, None, {}, shown2)
+    assert concerns is not None
+    assert concerns["tables"]["2024"]["by"]["age_group"]["adult"] is None
+    assert "2024.by.age_group.adult" in concerns["suppressed"]
+    again = release_cells("2024-2", raw, published, concern_cells(counts2, concerns))
+    assert audit_releases([first, again], T).ok
