@@ -10,14 +10,21 @@ from thbmonitor.link import pairwise_quality
 from thbmonitor.store import Database
 
 
-def test_demo_data_f1_at_least_0975(synth_linked: Linked) -> None:
+def test_demo_data_f1_at_least_0965(synth_linked: Linked) -> None:
     """Measured on the capture–recapture population of issue 18 (default seed): precision
     0.9716, recall 0.982, F1 0.9768 over 1,500 true pairs (the earlier generator's data gave
     F1 at least 0.98; the linkage is unchanged, the data moved)."""
     with Database(synth_linked.db_path, read_only=True) as db:
         quality = pairwise_quality(predicted(db), synth_linked.truth)
-    assert quality.f1 >= 0.975, quality.to_dict()
-    assert quality.precision >= 0.97 and quality.recall >= 0.97
+    # Trade-off of issue 11 item 3 (privacy) against F1: the Bloom encodings are salted per
+    # report with the keyed birth year and month, so that one organisation's own names no
+    # longer decode everybody else's (known-plaintext attack: 99% of names -> 0.4%,
+    # tests/store/test_encoding_attack.py). Dice then compares two reports only when their
+    # birth year and month agree; other pairs keep the exact and phonetic token levels.
+    # Measured on the merged code (bench/bench_encoding.py, docs/privacy.md): precision
+    # 0.9736, recall 0.960, F1 0.9668 (unsalted: 0.9716, 0.982, 0.9768). Floor was 0.975.
+    assert quality.f1 >= 0.965, quality.to_dict()
+    assert quality.precision >= 0.97 and quality.recall >= 0.955
 
 
 def test_registered_totals_per_year_within_one_percent(synth_linked: Linked) -> None:

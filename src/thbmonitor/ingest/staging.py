@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from thbmonitor.ingest.kinds import PERSONAL_HINTS, Column, Kind, Type
-from thbmonitor.ingest.pseudonymise import Pseudonymiser
+from thbmonitor.ingest.pseudonymise import Pseudonymiser, birth_salt, normalise_name
 from thbmonitor.ingest.reader import ROW
 from thbmonitor.ingest.values import MAPPERS
 
@@ -89,11 +89,19 @@ def stage(table: pa.Table, spec: Kind, pseudo: Pseudonymiser, *, max_age_years: 
     staged = Staged(pa.table({ROW: table.column(ROW)}), dropped=[c for c in unknown
                                                                  if c not in kept], kept=kept)
     arrays: dict[str, pa.Array] = {}
+    salts = (birth_salts(raw, spec) if any(c.type is Type.NAME for c in spec.columns)
+             else None)
     for col in spec.columns:
         if not mapped(col):
             arrays[col.name] = raw[col.name]
             continue
-        if col.type is Type.PERSON_REF:
+        if col.type is Type.NAME and salts is not None:
+            # One mapping row per distinct (name, birth salt): the salted Bloom encoding
+            # (ingest/pseudonymise.py, issue 11 item 3) differs per birth month.
+            keyed = pc.binary_join_element_wise(pc.fill_null(raw[col.name], ""), salts, _SEP)
+            indices, distinct = _encode(keyed)
+            mapping = _salted_names(distinct, pseudo)
+        elif col.type is Type.PERSON_REF:
             source = pc.utf8_lower(pc.utf8_trim_whitespace(raw["source"]))
             keyed = pc.binary_join_element_wise(source, raw[col.name], "\x1f")
             indices, distinct = _encode(keyed)
@@ -226,6 +234,46 @@ def _decimals(_col: Column, distinct: list[str], _pseudo: Pseudonymiser) -> pa.T
 
 
 # -- personal values: keyed tokens only -------------------------------------------------
+
+#: Separates a name from its birth salt in the staging's keys (a salt never holds it).
+_SEP = "\x1f"
+
+
+def birth_salts(raw: dict[str, pa.Array], spec: Kind) -> pa.Array:
+    """Per row the salt of its name encodings (`pseudonymise.birth_salt`): 'YYYY-MM' from a
+    valid date of birth, else 'YYYY' from a valid birth year, else '' (the salt is then the
+    name itself: the encoding compares with no other)."""
+    n = len(next(iter(raw.values()))) if raw else 0
+    salts = pa.array([""] * n, pa.string())
+    if "birth_year" in spec.names:
+        indices, distinct = _encode(pc.fill_null(raw["birth_year"], ""))
+        years = [int(v) if _INTEGER.fullmatch(v := t.strip()) and 0 < int(v) < 10000 else None
+                 for t in distinct]
+        salts = pc.take(pa.array([birth_salt(y) for y in years], pa.string()), indices)
+    if BIRTH_DATE in spec.names:
+        indices, distinct = _encode(pc.fill_null(raw[BIRTH_DATE], ""))
+        days = [parse_date(t)[0] if t.strip() else None for t in distinct]
+        dated = pc.take(pa.array([birth_salt(d.year, d.month) if d else None for d in days],
+                                 pa.string()), indices)
+        salts = pc.coalesce(dated, salts)
+    return salts
+
+
+def _salted_names(distinct: list[str], pseudo: Pseudonymiser) -> pa.Table:
+    """`distinct` holds `name \x1f salt`: tokens of the name, Bloom encoding under the salt."""
+    pairs = [keyed.rpartition(_SEP) for keyed in distinct]
+    names = [p[0] for p in pairs]
+    normalised = {v: normalise_name(v) for v in set(names)}
+    tokens = {v: (pseudo.name_token(norm), pseudo.phonetic_token(norm)) if norm else None
+              for v, norm in normalised.items()}
+    rows = [tokens[v] for v in names]
+    blooms = [pseudo.bloom(normalised[name], salt) if normalised[name] else None
+              for name, _, salt in pairs]
+    return _mapping(names, pa.array([r[0] if r else None for r in rows], pa.string()),
+                    [None] * len(names), [""] * len(names),
+                    phonetic=pa.array([r[1] if r else None for r in rows], pa.string()),
+                    bloom=pa.array(blooms, pa.string()))
+
 
 
 def _names(_col: Column, distinct: list[str], pseudo: Pseudonymiser) -> pa.Table:
