@@ -128,9 +128,9 @@ def _big_file(path: Path, rows: int) -> Path:
 
 
 @pytest.mark.xfail(strict=False, raises=subprocess.TimeoutExpired, reason=(
-    "known defect, open: in one full-suite run of three the import did not end within the "
-    "timeout after a SIGINT that landed at a random moment (passes alone); under "
-    "investigation, see the closing note of this stop"))
+    "known defect, open (issue 10): in one full-suite run of three in session 3 the import "
+    "did not end within the timeout after a SIGINT that landed at a random moment; not "
+    "seen in the four full runs of session 4, cause not found"))
 def test_ctrl_c_in_the_middle_of_a_real_import(tmp_path, monkeypatch):
     """Whenever the signal lands, the message matches what the store holds."""
     db = tmp_path / "big.duckdb"
