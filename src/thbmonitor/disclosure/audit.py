@@ -23,6 +23,8 @@ Protection requirement (threshold ``T``, default 10):
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -206,6 +208,36 @@ def attacker_intervals(
     return intervals, inconsistent
 
 
+_banner_done: list[bool] = []
+
+
+def _highs() -> Any:
+    """A silent HiGHS instance.
+
+    HiGHS's C++ side prints a banner on standard output the first time a solver is made
+    in a process, whatever `output_flag` says afterwards; on a command's `--json` output
+    that would break every consumer. The first construction runs with file descriptor 1
+    pointed at /dev/null (it is a few microseconds; later ones print nothing).
+    """
+    import highspy
+
+    if _banner_done:
+        solver = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                solver = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _banner_done.append(True)
+    solver.setOptionValue("output_flag", False)
+    return solver
+
+
 class _Bounds:
     """The attacker's LP of one group of linked cells, solved for one cell at a time.
 
@@ -222,8 +254,7 @@ class _Bounds:
         import highspy
 
         self.n = n
-        self.h = highspy.Highs()
-        self.h.setOptionValue("output_flag", False)
+        self.h = _highs()
         inf = highspy.kHighsInf
         rows = [*eq_a, *ub_a]
         lp = highspy.HighsLp()
