@@ -37,8 +37,12 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# Two workers (CI has two cores): one test file per worker at a time (`loadfile`), so a
+# module's fixtures are built once; the session stores are built once per run and shared
+# (tests/conftest.py, `build_once`). `make pytest TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= 2
 pytest: setup
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
+from filelock import FileLock
 
 from thbmonitor.store import Database
 
@@ -43,6 +46,60 @@ def thb_env(monkeypatch: pytest.MonkeyPatch, db_path: Path) -> Path:
     monkeypatch.setenv("THB_DB", str(db_path))
     monkeypatch.delenv("THB_KEY", raising=False)
     return db_path
+
+
+# -- expensive fixtures built once per run, also across pytest-xdist workers ----------------
+T = TypeVar("T")
+
+
+def build_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], T]) -> T:
+    """`build(directory)` once per test run, whatever the number of xdist workers.
+
+    The first worker to ask builds into a folder every worker can see (the run's base
+    folder) and pickles the result beside it; the others wait on a file lock and read
+    it (the pattern pytest-xdist documents for session fixtures). Without xdist it is an
+    ordinary once-per-session build. What it builds is read-only: DuckDB lets one
+    process write a file, so each worker works on its own copy (`private_copy`).
+    """
+    base = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # shared by the workers of this run
+    done = base / f"{name}.pickle"
+    with FileLock(str(base / f"{name}.lock")):
+        if done.exists():
+            return pickle.loads(done.read_bytes())  # noqa: S301 (written by this run)
+        value = build(base / name)
+        done.write_bytes(pickle.dumps(value))
+        return value
+
+
+def private_copy(path: Path, factory: pytest.TempPathFactory, name: str) -> Path:
+    """This worker's own copy of a DuckDB file built by `build_once`, with its key file."""
+    target = factory.mktemp(name) / path.name
+    shutil.copyfile(path, target)
+    key = path.with_name(path.name + ".key")
+    if key.exists():
+        shutil.copyfile(key, target.with_name(target.name + ".key"))
+        target.with_name(target.name + ".key").chmod(0o600)
+    return target
+
+
+@dataclass(frozen=True)
+class Once:
+    """`build_once` and `private_copy` for the session fixtures of any test folder."""
+
+    factory: pytest.TempPathFactory
+
+    def build(self, name: str, build: Callable[[Path], T]) -> T:
+        return build_once(self.factory, name, build)
+
+    def copy(self, path: Path, name: str) -> Path:
+        return private_copy(path, self.factory, name)
+
+
+@pytest.fixture(scope="session")
+def once(tmp_path_factory: pytest.TempPathFactory) -> Once:
+    return Once(tmp_path_factory)
 
 
 # -- the synthetic demo data, imported and linked once per session ---------------
@@ -87,8 +144,10 @@ def build_realistic_store(directory: Path) -> RealisticStore:
 
 @pytest.fixture(scope="session")
 def realistic_store(tmp_path_factory: pytest.TempPathFactory) -> RealisticStore:
-    """Built once per session; never write to it (use `realistic_copy`)."""
-    return build_realistic_store(tmp_path_factory.getbasetemp() / "realistic-store")
+    """Built once per run; never write to it (use `realistic_copy`). Each xdist worker
+    reads its own copy of the file (DuckDB allows one writing process per file)."""
+    built = build_once(tmp_path_factory, "realistic-store", build_realistic_store)
+    return replace(built, db_path=private_copy(built.db_path, tmp_path_factory, "realistic"))
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -72,14 +73,16 @@ def test_linkage_gap_is_measured_against_the_ground_truth(demo):
         assert demo.victims >= demo.true_registered, "missed links can only split persons"
 
 
-def test_the_demo_is_reproducible_from_its_seed(demo, tmp_path):
-    """Same seed: the same linked persons and byte-identical published figures."""
-    again = run_demo(tmp_path, seed=20241016)
+def test_the_demo_is_reproducible_from_its_seed(demo):
+    """Same seed: the same linked persons and byte-identical published figures; run again
+    into its own folder (as `make demo` twice), it replaces what it made there."""
     name = f"figures-{demo.year}.json"
     first = json.loads((demo.out_dir / name).read_text(encoding="utf-8"))
+    again = run_demo(demo.out_dir, seed=20241016)
     second = json.loads((again.out_dir / name).read_text(encoding="utf-8"))
     assert first == second
     assert again.linkage == demo.linkage
+    assert again.extras["releases"] == demo.extras["releases"]
 
 
 def test_demo_key_comes_from_the_seed():
@@ -128,3 +131,54 @@ def test_the_demo_report_shows_the_concerns(demo):
     assert "Signalen die geen melding werden" in dutch
     concerns = pd.read_csv(demo.out_dir / "data" / "concerns.csv")
     assert not {"given_name", "family_name", "date_of_birth"} & set(concerns.columns)
+
+
+def test_the_demo_releases_the_year_before_and_after_the_late_delivery(demo):
+    """Issue 15: the synthetic data make one organisation late; the demo releases the year,
+    imports the late delivery and releases again, and its report shows the revisions."""
+    from thbmonitor.publish.release import list_releases, revisions
+    from thbmonitor.store import Database
+
+    truth = json.loads((demo.out_dir / "data" / "ground_truth" / "organisations.json")
+                       .read_text(encoding="utf-8"))
+    assert truth["year"] == demo.year and truth["late"]["reports"] > 0
+    with Database(demo.database, create=False) as db:
+        stored = list_releases(db, demo.year).releases
+        changed = revisions(db, demo.year)
+        late_imported = db.scalar(
+            "SELECT min(i.imported_at) FROM reports r JOIN imports i USING (import_id) "
+            "WHERE r.source = ? AND year(r.report_date) = ?", [truth["late"]["source"],
+                                                               demo.year])
+    assert [r.release_id for r in stored] == [f"{demo.year}-1", f"{demo.year}-2"]
+    assert all(r.intact for r in stored)
+    assert late_imported > datetime.fromisoformat(stored[0].released_at)
+    assert changed.cells, "the late reports revised published cells"
+    html = demo.reports["en"].read_text(encoding="utf-8")
+    assert 'id="table-revisions"' in html
+    assert f"Numbers revised between release {demo.year}-1 and release {demo.year}-2" in html
+
+
+def test_thb_quality_on_the_demo_names_the_late_and_the_incomplete_organisation(demo):
+    """Issue 15 acceptance: `thb quality` on the demo names the organisation the synthetic
+    data made late, and the one they made incomplete (most reports without nationality)."""
+    from typer.testing import CliRunner
+
+    from thbmonitor.cli import commands  # noqa: F401  (registers the commands)
+    from thbmonitor.cli.app import app
+
+    truth = json.loads((demo.out_dir / "data" / "ground_truth" / "organisations.json")
+                       .read_text(encoding="utf-8"))
+    result = CliRunner().invoke(app, ["quality", "--year", str(demo.year), "--db",
+                                      str(demo.database), "--json"])
+    assert result.exit_code == 0, result.output
+    quality = json.loads(result.output)
+    assert quality["first_release_date"] is not None, "the store's first release is used"
+    late = {o["source"]: o["late"] for o in quality["organisations"] if o["late"]}
+    assert late == {truth["late"]["source"]: truth["late"]["reports"]}
+    sizeable = [o for o in quality["organisations"] if o["reports"] >= 10]
+    worst = max(sizeable, key=lambda o: o["unknown"]["nationality"])
+    assert worst["source"] == truth["incomplete"]["source"]
+    assert worst["unknown"]["nationality"] >= 0.7
+    # the report's annex (release 2) counts the late reports too
+    html = demo.reports["en"].read_text(encoding="utf-8")
+    assert 'id="quality"' in html and truth["late"]["source"] in html

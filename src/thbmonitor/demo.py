@@ -30,7 +30,7 @@ from thbmonitor.errors import DataError, UsageError
 from thbmonitor.ingest import IMPORT_ORDER, import_file
 from thbmonitor.link import link_persons, pairwise_quality
 from thbmonitor.publish import write_report
-from thbmonitor.release import build_release
+from thbmonitor.publish.release import freeze_release, latest_release
 from thbmonitor.store import Database
 from thbmonitor.store.keys import write_key_file
 from thbmonitor.store.settings import declared_seed
@@ -90,8 +90,7 @@ def run_demo(out_dir: str | Path, *, seed: int | None = None,
     db_path = out / "thb-demo.duckdb"
     before = prepare_folder(out)
     notify("generating synthetic data")
-    synth = generate(data, seed=seed)
-    year = max(synth.years)
+    synth = generate(data, seed=seed, late=True)
     db = Database(db_path, create=True)  # the demo makes its own store (CONTRACTS §2)
     try:
         key = demo_key(seed)
@@ -113,15 +112,30 @@ def run_demo(out_dir: str | Path, *, seed: int | None = None,
         notify("importing concerns")
         if not import_file(db, "concerns", concerns, key=key, vintage=f"synthetic-{seed}").valid:
             raise DataError("the synthetic concerns file did not validate")
-        notify("linking reports into persons")
-        linked = link_persons(db)
-        quality = _link_quality(db, synth.ground_truth["report_persons"])
-        stored = db.scalar("SELECT quality FROM link_runs WHERE run_id = ?", [linked.run_id])
-        merged = {**(json.loads(stored) if stored else {}), **quality}
-        db.execute("UPDATE link_runs SET quality = ? WHERE run_id = ?",
-                    [json.dumps(merged), linked.run_id])
-        notify("computing figures, the dark figure and writing the reports")
-        release = build_release(db, year)
+        year = max(synth.years)
+        # Release 1 of the year: everything delivered on time (CONTRACTS §7).
+        quality = _link(db, synth.ground_truth["report_persons"], notify)
+        notify(f"releasing {year} (figures, the dark figure, protection)")
+        first = freeze_release(db, year, actor="thb demo")
+        # The late organisation's delivery arrives after it: import, link, release again.
+        faults = synth.faults
+        if faults is None:  # generate(late=True) always plants them
+            raise DataError("the synthetic data have no late delivery")
+        for kind in IMPORT_ORDER:
+            if kind in synth.late_files:
+                notify(f"importing the late delivery ({kind})")
+                report = import_file(db, kind, synth.late_files[kind], key=key,
+                                     vintage=f"synthetic-{seed}-late")
+                if not report.valid:
+                    raise DataError(f"the synthetic late {kind} file did not validate")
+        # linked again with the late reports, as `thb link` after an import
+        quality = _link(db, synth.ground_truth["report_persons"], notify)
+        notify(f"releasing {year} again, protected together with {first.release.release_id}")
+        freeze_release(db, year, actor="thb demo")
+        release = latest_release(db, year)  # the report shows what was stored, as stored
+        if release is None:
+            raise DataError(f"the release of {year} was not stored")
+        notify("writing the reports")
         result = DemoResult(out, db_path, year, key_file)
         for lang in ("nl", "en"):
             result.reports[lang] = write_report(release, out / f"report-{year}-{lang}.html", lang)
@@ -131,6 +145,16 @@ def run_demo(out_dir: str | Path, *, seed: int | None = None,
         result.true_registered = int(synth.registered_by_year[year])
         result.findings = [f["text"]["en"] for f in figures["findings"]]
         result.linkage = quality
+        revised = len((release.revisions or {}).get("revisions") or [])
+        result.extras["releases"] = (f"{first.release.release_id} before the late delivery, "
+                                     f"{release.release_id} after it ({revised} published "
+                                     "cells revised; `thb revisions`)")
+        result.extras["organisations"] = (
+            f"late: {faults.late_source} ({faults.late_reports} reports of {year} delivered "
+            f"after release {first.release.release_id}); incomplete: "
+            f"{faults.incomplete_source} ({faults.incomplete_field} empty on "
+            f"{faults.blanked} of its {faults.incomplete_reports} reports of {year}); "
+            "`thb quality` names both")
         result.extras["estimate"] = _estimate_line(release.get("estimate"),
                                                    synth.true_by_year[year])
         result.extras["patterns"] = _pattern_lines(db, synth.ground_truth["report_persons"].parent,
@@ -246,6 +270,19 @@ def demo_key(seed: int) -> bytes:
     deployment uses a random key (`thb init`), kept outside the database.
     """
     return hashlib.sha256(f"thb-demo-key:{seed}".encode()).digest()
+
+
+def _link(db: Database, truth_file: Path, notify: Any) -> dict[str, Any]:
+    """Link the reports stored so far; store the quality measured against the ground truth
+    (of the reports in the store) with the run, where the release reads it."""
+    notify("linking reports into persons")
+    linked = link_persons(db)
+    quality = _link_quality(db, truth_file)
+    stored = db.scalar("SELECT quality FROM link_runs WHERE run_id = ?", [linked.run_id])
+    merged = {**(json.loads(stored) if stored else {}), **quality}
+    db.execute("UPDATE link_runs SET quality = ? WHERE run_id = ?",
+               [json.dumps(merged), linked.run_id])
+    return quality
 
 
 def _link_quality(db: Database, truth_file: Path) -> dict[str, Any]:

@@ -83,6 +83,40 @@ def test_ctrl_c_says_what_was_stored_and_exits_130(tmp_path, monkeypatch, when, 
     assert _reports(db) == stored
 
 
+#: Ctrl-C in the moment after the command has finished and reported, before the process
+#: ends: the signal is sent from the last thing `run` does.
+LATE = """
+import importlib, os, signal
+from thbmonitor.cli import main
+app = importlib.import_module("thbmonitor.cli.app")  # the module, not the Typer `app`
+
+real = app._note_warnings
+
+def note_warnings(caught):
+    real(caught)
+    os.kill(os.getpid(), signal.SIGINT)
+
+app._note_warnings = note_warnings
+main()
+"""
+
+
+def test_ctrl_c_after_the_command_finished_is_not_a_crash(tmp_path, monkeypatch):
+    """Reproduced defect (CI of session 3): a SIGINT landing after `run` had restored the
+    default handler ended `thb` as killed by the signal (exit -2, a KeyboardInterrupt
+    traceback) although the import had finished and said so."""
+    db = tmp_path / "late.duckdb"
+    _init(db, monkeypatch)
+    result = subprocess.run(
+        [sys.executable, "-c", LATE, "import", "reports",
+         str(FIXTURES / "reports-valid.csv"), "--db", str(db)],
+        capture_output=True, text=True, env=_env(), check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "4 stored" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr
+    assert _reports(db) == 4
+
+
 def _big_file(path: Path, rows: int) -> Path:
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
@@ -94,30 +128,34 @@ def _big_file(path: Path, rows: int) -> Path:
 
 
 @pytest.mark.xfail(strict=False, raises=subprocess.TimeoutExpired, reason=(
-    "known defect, open: in one full-suite run of three the import did not end within the "
-    "timeout after a SIGINT that landed at a random moment (passes alone); under "
-    "investigation, see the closing note of this stop"))
+    "known defect, open (issue 10): in one full-suite run of three in session 3 the import "
+    "did not end within the timeout after a SIGINT that landed at a random moment; not "
+    "seen in the four full runs of session 4, cause not found"))
 def test_ctrl_c_in_the_middle_of_a_real_import(tmp_path, monkeypatch):
     """Whenever the signal lands, the message matches what the store holds."""
     db = tmp_path / "big.duckdb"
     _init(db, monkeypatch)
-    rows = 60_000
+    rows = 200_000  # about 8 s to import alone: the signal lands inside it
     big = _big_file(tmp_path / "big.csv", rows)
     proc = subprocess.Popen([sys.executable, "-m", "thbmonitor.cli", "import", "reports",
                              str(big), "--db", str(db)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=_env())
-    time.sleep(3.0)  # start-up, then reading and checking 60,000 rows
+    time.sleep(3.0)  # start-up, then reading and checking the rows
     if proc.poll() is not None:
         pytest.skip("the import finished before the signal (a very fast machine)")
     proc.send_signal(signal.SIGINT)
     try:
-        _, stderr = proc.communicate(timeout=45)
+        stdout, stderr = proc.communicate(timeout=45)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.communicate()
         raise
-    assert proc.returncode == EXIT_INTERRUPTED, stderr
     assert "Traceback" not in stderr and "RuntimeError" not in stderr
+    if proc.returncode == 0:  # the signal came after the import had finished and said so
+        assert f"{rows:,} stored" in stdout + stderr
+        assert _reports(db) == rows
+        return
+    assert proc.returncode == EXIT_INTERRUPTED, stderr
     if "interrupted; nothing was stored" in stderr:
         assert _reports(db) == 0
     else:

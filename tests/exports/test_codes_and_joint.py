@@ -108,11 +108,13 @@ def test_the_joint_audit_catches_an_export_protected_on_its_own(planted_path: An
                              threshold=protected.threshold)
     assert alone.audit.ok  # it passes its own audit ...
     naive = {cube_key(cell): value for cell, value in alone.cells.items()}
-    protected.breakdowns.exports[YEAR]["eurostat.victims"] = naive
+    exports = protected.breakdowns.exports[YEAR]
+    saved = exports["eurostat.victims"]
+    exports["eurostat.victims"] = naive
     try:
         report = audit_year(protected)
     finally:
-        del protected.breakdowns.exports[YEAR]["eurostat.victims"]
+        exports["eurostat.victims"] = saved  # the module's fixture: as it was
     failing = {f.path for f in report.failures} | set(report.inconsistent)
     assert not report.ok  # ... but not with the figures beside it
     assert f"{YEAR}:victims.by.nationality_group.other" in failing
@@ -146,3 +148,45 @@ def test_ctdc_without_the_cut_had_homogeneous_groups(realistic_db: Database) -> 
                                            "end": date(YEAR + 1, 1, 1)})
     kept, _report = anonymise([_record(YEAR, "NL", row) for row in rows], 10)
     assert len(homogeneous_groups(kept)) >= 10
+
+
+def test_prosecuted_and_convicted_are_in_the_joint_audit(planted_path: Any,
+                                                         protected: Any) -> None:
+    """Their cells are protected with the year's tables: audited jointly, and showing the
+    suppressed ones (their true counts) is caught by the same audit."""
+    from thbmonitor.publish.exports.cells import CHAIN_CUBES, export_cells
+    from thbmonitor.publish.exports.sources import chain_cubes, suspect_cube
+
+    before = audit_year(protected)
+    assert before.ok
+    with Database(planted_path, create=False) as db:
+        true = export_cells(YEAR, victim_cube(db, YEAR), suspect_cube(db, YEAR),
+                            chain_cubes(db, YEAR))
+    exports = protected.breakdowns.exports[YEAR]
+    audited = {c.path for c in before.cells}
+    for name in CHAIN_CUBES:
+        suppressed = [code for code, value in exports[name].items() if value is None]
+        assert suppressed, name  # the realistic chain has small cells by sex and citizenship
+        assert {true.cells[name][code] for code in suppressed} <= audited
+        saved = dict(exports[name])
+        exports[name].update({code: true.values[true.cells[name][code]] for code in suppressed})
+        try:
+            report = audit_year(protected)
+        finally:
+            exports[name].update(saved)
+        assert not report.ok, name
+        assert any(name in path for path in report.published_small), name
+
+
+def test_every_code_of_the_traffickers_tables_is_in_the_code_list(protected: Any,
+                                                                   planted_path: Any) -> None:
+    codes = code_list()
+    buffer = io.StringIO()
+    with Database(planted_path, create=False) as db:
+        eurostat_export(db, YEAR, protected=protected).write_csv(buffer)
+    rows = list(csv.DictReader(io.StringIO(buffer.getvalue())))
+    by_status = {(r["leg_stat"], r["dataset"]) for r in rows}
+    assert by_status == {(s, d) for s in ("SUSP", "PRSC", "CONV")
+                         for d in ("crim_thb_sctz", "crim_thb_sage")} | {
+        ("VICT", d) for d in ("crim_thb_vctz", "crim_thb_vsage", "crim_thb_vexp")}
+    assert {r["leg_stat"] for r in rows} <= codes["leg_stat"]

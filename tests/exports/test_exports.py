@@ -71,10 +71,13 @@ def test_eurostat_is_protected_and_adds_up_to_the_figures(
     everyone = ("T", "TOTAL", "TOTAL", "TOTAL")
     grand = {(r["dataset"], r["leg_stat"]): r["obs_value"] for r in rows
              if (r["sex"], r["age"], r["citizen"], r["exploit"]) == everyone}
+    chain = figures["chain"]
+    totals = {"VICT": figures["victims"]["total"], "SUSP": chain["suspects"]["total"],
+              "PRSC": chain["prosecution"]["registered"],
+              "CONV": chain["verdicts"]["convictions"]}
+    assert {leg_stat for _dataset, leg_stat in grand} == set(totals)
     for (dataset, leg_stat), value in grand.items():
-        expected = figures["victims"]["total"] if leg_stat == "VICT" \
-            else figures["chain"]["suspects"]["total"]
-        assert value == str(expected), dataset
+        assert value == str(totals[leg_stat]), (dataset, leg_stat)
     minors = next(r for r in rows if r["dataset"] == "crim_thb_vsage" and r["sex"] == "T"
                   and r["age"] == "Y_LT18")
     if minors["obs_value"]:
@@ -163,3 +166,87 @@ def test_cli_export_writes_csv(realistic_db_path: Path, tmp_path: Path, kind: st
     to_file = runner.invoke(app, [*args, "--out", str(out)])
     assert to_file.exit_code == 0, to_file.output
     assert read_csv(out.read_text(encoding="utf-8")) == read_csv(printed.output)
+
+
+# -- SDG 16.2.2 as SDMX-CSV 2.0 (issue 14 item 7) ------------------------------------------
+
+
+def _sdmx_rows(path: Path) -> tuple[str, list[dict[str, str]]]:
+    """The file as pysdmx's reader reads it: (structure, observations)."""
+    from pysdmx.io import read_sdmx
+
+    (dataset,) = read_sdmx(path).data
+    return str(dataset.structure), dataset.data.astype(str).to_dict("records")
+
+
+def test_sdg_as_sdmx_csv_parses_back_with_the_protected_values(
+    realistic_db_path: Path, tmp_path: Path, protected: dict[int, Any],
+) -> None:
+    from thbmonitor.publish.exports.sdmx import DIMENSIONS, dsd_codes, sdmx_sdg_export
+
+    out = tmp_path / "sdg.sdmx.csv"
+    result = CliRunner().invoke(app, ["export", "sdg", "--year", "2024", "--format", "sdmx-csv",
+                                      "--db", str(realistic_db_path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[:3] == ["STRUCTURE", "STRUCTURE_ID", "ACTION"]  # SDMX-CSV 2.0
+    assert header[3:3 + len(DIMENSIONS)] == list(DIMENSIONS)
+    structure, rows = _sdmx_rows(out)
+    assert structure == "Dataflow=IAEG-SDGs:DF_SDG_GLH(1.24)"
+    codes = dsd_codes()
+    for row in rows:
+        for column, value in row.items():
+            if column not in ("TIME_PERIOD", "OBS_VALUE"):
+                assert value in codes[column], (column, value)
+        assert row["TIME_PERIOD"] == "2024"
+        # suppressed: no value and the DSD's confidential status; else a value, normal status
+        assert (row["OBS_VALUE"] == "") == (row["OBS_STATUS"] == "Q"), row
+    # the values are exactly the protected cells
+    protected_year = protected[2024]
+    with Database(realistic_db_path, create=False) as db:
+        sdg = sdg_export(db, 2024, protected=protected_year)
+        library = sdmx_sdg_export(db, 2024, protected=protected_year)
+    eurostat = protected_year.export("eurostat.victims")
+    threshold = protected_year.threshold
+
+    def shown(series: str, sex: str, age: str) -> str:
+        (row,) = [r for r in rows if (r["SERIES"], r["SEX"], r["AGE"]) == (series, sex, age)]
+        return row["OBS_VALUE"]
+
+    sexes = {"_T": ("TOTAL", "T"), "F": ("FEMALE", "F"), "M": ("MALE", "M")}
+    for sex, (sdg_sex, eurostat_sex) in sexes.items():
+        for age, sdg_age in (("_T", "TOTAL"), ("Y0T17", "Y0T17"), ("Y_GE18", "Y_GE18")):
+            value = sdg.victims.cells[(sdg_sex, sdg_age, "TOTAL")]
+            assert shown("VC_HTF_DETV", sex, age) == ("" if value is None else str(value))
+        for series, form in (("VC_HTF_DETVSX", "SEXUAL"), ("VC_HTF_DETVFL", "LABOUR")):
+            value = eurostat[(eurostat_sex, "TOTAL", "TOTAL", form)]
+            assert shown(series, sex, "_T") == ("" if value is None else str(value))
+    organ = protected_year.figures["victims"]["by"]["exploitation"]["organ_removal"]
+    assert shown("VC_HTF_DETVOP", "_T", "_T") == ("" if organ is None else str(organ))
+    numbers = [int(r["OBS_VALUE"]) for r in rows if r["UNIT_MEASURE"] == "NUMBER"
+               and r["OBS_VALUE"]]
+    assert numbers and all(n == 0 or n >= threshold for n in numbers)
+    assert any(r["OBS_STATUS"] == "Q" for r in rows), "the realistic data have suppressed cells"
+    # the library function gives the same observations as the file
+    assert [{k: str(v) for k, v in o.items()} for o in library.observations] == rows
+
+
+def test_sdmx_from_a_release_is_the_one_made_from_its_protected_set(
+    realistic_db: Database, protected: dict[int, Any],
+) -> None:
+    from thbmonitor.publish.exports.sdmx import sdmx_from_release, sdmx_sdg_export
+
+    year = protected[2023]
+    release = {"year": 2023, "figures": year.figures, "breakdowns": year.breakdowns.to_dict()}
+    frozen = sdmx_from_release(release)
+    live = sdmx_sdg_export(realistic_db, 2023, protected=year)
+    assert frozen is not None and frozen.observations == live.observations
+    assert frozen.audit is None and live.audit is not None and live.audit.ok
+    assert sdmx_from_release({"year": 2023, "figures": year.figures, "breakdowns": None}) is None
+
+
+def test_sdg_format_is_checked(realistic_db_path: Path) -> None:
+    result = CliRunner().invoke(app, ["export", "sdg", "--year", "2024", "--format", "xml",
+                                      "--db", str(realistic_db_path)])
+    assert result.exit_code == 2
+    assert "--format takes one of: csv, sdmx-csv" in result.output

@@ -13,6 +13,14 @@ from typing import Any
 from thbmonitor.store import Database
 
 
+def stored_birth(born: date | None, reported: date) -> tuple[str | None, int | None, int | None]:
+    """(dob_token, birth_month, age_at_report) as the intake stores a date of birth."""
+    if born is None:
+        return None, None, None
+    age = reported.year - born.year - ((reported.month, reported.day) < (born.month, born.day))
+    return f"dob:{born.isoformat()}", born.month, age
+
+
 @dataclass
 class StoreBuilder:
     db: Database
@@ -36,12 +44,17 @@ class StoreBuilder:
         """One report; ``person`` links it (a person_reports row), None leaves it unlinked."""
         if date_of_birth is not None:
             birth_year = date_of_birth.year  # the intake fills it from the date of birth
+        # The store keeps a date of birth as a token, its month and the age at the report
+        # date (ingest/staging.py); the recount below reads the date kept in `self.reports`.
         self.db.execute(
-            "INSERT INTO reports (source, report_id, source_type, report_date, date_of_birth, "
-            "birth_year, sex, nationality, exploitation, scope, row_hash, import_id, row_number) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
-            [source, report_id, source_type, report_date, date_of_birth, birth_year, sex,
-             nationality, exploitation, scope, f"h{report_id}", self._next_row()],
+            "INSERT INTO reports (source, report_id, source_type, report_date, dob_token, "
+            "birth_month, age_at_report, birth_year, sex, nationality, exploitation, scope, "
+            "row_hash, import_id, row_number) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+            [source, report_id, source_type, report_date, *stored_birth(date_of_birth,
+                                                                        report_date),
+             birth_year, sex, nationality, exploitation, scope, f"h{report_id}",
+             self._next_row()],
         )
         if person is not None:
             self.db.execute(

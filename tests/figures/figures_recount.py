@@ -30,9 +30,30 @@ def category(forms: list[str]) -> str:
     return known.pop() if len(known) == 1 else "multiple"
 
 
-def age_group(first: date, dob: date | None, birth_year: int | None) -> str:
-    if dob is not None:
-        age = first.year - dob.year - ((first.month, first.day) < (dob.month, dob.day))
+def age_on_first(reports: list[dict[str, Any]]) -> int | None:
+    """Age on the first report date from the most recent date of birth (figures/age.py).
+
+    Exact, except when the first report does not carry that date, falls in its birth
+    month, and a later report with it falls after the birthday: the store keeps no day
+    of birth, so the higher age is taken.
+    """
+    dob = latest(reports, "date_of_birth", (None,))
+    if dob is None:
+        return None
+    first = min(r["report_date"] for r in reports)
+    ref = min((r for r in reports if r["date_of_birth"] == dob),
+              key=lambda r: (r["report_date"], r["source"], r["report_id"]))["report_date"]
+
+    def exact(day: date) -> int:
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+    if ref == first or first.month != dob.month or exact(ref) < ref.year - dob.year:
+        return exact(first)
+    return first.year - dob.year
+
+
+def age_group(first: date, age: int | None, birth_year: int | None) -> str:
+    if age is not None:
         return "minor" if age < 18 else "adult"
     if birth_year is None:
         return "unknown"
@@ -68,8 +89,7 @@ def victims(rows: list[dict[str, Any]], year: int) -> tuple[int, dict[str, Any],
     for reports in persons.values():
         cat = category([f for r in reports for f in r["exploitation"]])
         first = min(r["report_date"] for r in reports)
-        age = age_group(first, latest(reports, "date_of_birth", (None,)),
-                        latest(reports, "birth_year", (None,)))
+        age = age_group(first, age_on_first(reports), latest(reports, "birth_year", (None,)))
         sex = latest(reports, "sex", (None, "unknown")) or "unknown"
         scopes = {r["scope"] for r in reports}
         scope = ("cross_border" if "cross_border" in scopes

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pytest
-from figures_builder import StoreBuilder
+from figures_builder import StoreBuilder, stored_birth
 from figures_recount import check_adds_up, year_figures
 
 from thbmonitor.figures import compute_figures
@@ -65,12 +65,18 @@ def large_store() -> Iterator[StoreBuilder]:
     rng = np.random.default_rng(20241018)
     db = Database(":memory:")
     builder = StoreBuilder(db, reports=_random_reports(rng))
-    db.conn.register("random_reports", pa.Table.from_pylist(builder.reports))
+    stored = [dict(zip(("dob_token", "birth_month", "age_at_report"),
+                       stored_birth(r["date_of_birth"], r["report_date"]), strict=True))
+              for r in builder.reports]
+    db.conn.register("random_reports", pa.Table.from_pylist(
+        [{**r, **b} for r, b in zip(builder.reports, stored, strict=True)]))
     db.execute(
-        "INSERT INTO reports (source, report_id, source_type, report_date, date_of_birth, "
-        "birth_year, sex, nationality, exploitation, scope, row_hash, import_id, row_number) "
-        "SELECT source, report_id, source_type, report_date, date_of_birth, birth_year, sex, "
-        "nationality, exploitation, scope, 'h' || report_id, 1, 0 FROM random_reports"
+        "INSERT INTO reports (source, report_id, source_type, report_date, dob_token, "
+        "birth_month, age_at_report, birth_year, sex, nationality, exploitation, scope, "
+        "row_hash, import_id, row_number) "
+        "SELECT source, report_id, source_type, report_date, dob_token, birth_month, "
+        "age_at_report, birth_year, sex, nationality, exploitation, scope, 'h' || report_id, "
+        "1, 0 FROM random_reports"
     )
     db.execute(
         "INSERT INTO person_reports SELECT source, report_id, person FROM random_reports "

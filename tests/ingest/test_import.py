@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 
 from thbmonitor.ingest import Pseudonymiser, import_file, normalise_name, quarantine_rows
+from thbmonitor.ingest.pseudonymise import birth_salt
 
 
 def _report(db, report_id):
@@ -21,12 +22,16 @@ def test_valid_reports_are_normalised(db, key, fixture_file):
     report = import_file(db, "reports", fixture_file("reports-valid.csv"), key=key)
     assert report.valid and report.stored == 4 and report.rows == 4
     r1 = _report(db, "R-001")
-    assert (r1["date_of_birth"], r1["birth_year"], r1["sex"], r1["nationality"]) == (
-        date(1990, 2, 1), 1990, "female", "NL")
+    assert (r1["birth_year"], r1["birth_month"], r1["sex"], r1["nationality"]) == (
+        1990, 2, "female", "NL")
+    assert "date_of_birth" not in r1, "no full date of birth in clear (issue 11)"
+    pseudo = Pseudonymiser(key)
+    assert r1["dob_token"] == pseudo.token("dob", "19900201")
+    assert r1["age_at_report"] == 34 and r1["report_date"] == date(2024, 3, 1)
     assert r1["scope"] == "domestic" and r1["exploitation"] == ["sexual"]
     assert r1["source_type"] == "police" and r1["legal_basis"] == "statutory"
     r2 = _report(db, "R-002")
-    assert r2["birth_year"] == 1999 and r2["date_of_birth"] is None
+    assert r2["birth_year"] == 1999 and r2["dob_token"] is None and r2["birth_month"] is None
     assert r2["nationality"] == "CO" and r2["exploitation_countries"] == ["BE", "NL"]
     assert r2["scope"] == "cross_border", "derived from the countries when absent"
     r3 = _report(db, "R-003")
@@ -45,7 +50,8 @@ def test_tokens_are_keyed_and_consistent(db, key, fixture_file):
     assert r1["family_token"] == pseudo.name_token("voorbeeldt")
     assert r1["phone_token"] == pseudo.token("phone", "+31612345678")
     assert r1["person_ref_token"] == pseudo.person_ref("police-oost", "PO-77")
-    assert r1["given_bloom"] == pseudo.bloom("testa")
+    # salted with the birth year and month (01-02-1990: February 1990)
+    assert r1["given_bloom"] == pseudo.bloom("testa", birth_salt(1990, 2))
     other = Pseudonymiser(bytes(32))
     assert r1["given_token"] != other.name_token("testa"), "tokens depend on the key"
     both = db.scalar("SELECT name_bloom = (given_bloom | family_bloom) FROM reports "
@@ -158,9 +164,12 @@ def test_partial_quarantine_withholds_personal_values(db, key, fixture_file):
                          partial=True)
     assert report.quarantined == 8
     data = {r["row"]: r["row_data"] for r in quarantine_rows(db).rows}
-    assert data[3]["nationality"] == "Atlantisland", "a nationality is not personal on its own"
+    assert data[3]["nationality"] == "<withheld>", "an unknown value may be a name (issue 11)"
     assert data[8]["contact_phone"] == "<withheld>"
-    assert data[5]["sector"] == "moon", "non-personal values are kept to help the fix"
+    assert data[5]["sector"] == "<withheld>"
+    assert data[2]["sex"] == "<withheld>" and data[2]["exploitation"] == ["sexual"][0], (
+        "vocabulary values are kept to help the fix")
+    assert data[2]["report_date"] == "2024-01-01" and data[2]["source"] == "police-oost"
 
 
 def test_malformed_rows_are_quarantined_and_numbering_kept(db, key, fixture_file):
@@ -171,12 +180,19 @@ def test_malformed_rows_are_quarantined_and_numbering_kept(db, key, fixture_file
         ("F-1", 1), ("F-3", 3)]
 
 
-def test_unknown_columns_kept_in_extra_personal_ones_as_tokens(db, key, fixture_file):
+def test_unknown_columns_are_dropped_and_named_unless_allow_listed(db, key, fixture_file):
     report = import_file(db, "reports", fixture_file("reports-unknown-columns.csv"), key=key)
     assert report.valid
+    assert report.dropped_columns == ["case_note", "mobiel nummer"]
+    assert report.to_dict()["dropped_columns"] == ["case_note", "mobiel nummer"]
+    assert "not stored: unknown 2 columns case_note, mobiel nummer" in report.summary()
+    assert db.scalar("SELECT count(*) FROM reports WHERE extra IS NOT NULL") == 0
+    db.set_setting("ingest.extra_columns", ["case_note", "mobiel nummer"])
+    again = import_file(db, "reports", fixture_file("reports-unknown-columns.csv"), key=key,
+                        replace=True)
+    assert again.dropped_columns == ["mobiel nummer"], "a personal-sounding name never kept"
     extra = json.loads(db.scalar("SELECT extra FROM reports WHERE report_id = 'E-1'"))
-    assert extra["case_note"] == "follow up"
-    assert extra["mobiel nummer"] != "0612345678" and len(extra["mobiel nummer"]) == 32
+    assert extra == {"case_note": "follow up"}
 
 
 def test_chain_files_import_in_order(db, key, fixture_file):

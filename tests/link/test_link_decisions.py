@@ -56,7 +56,7 @@ def test_review_queue_read_is_logged(realistic_copy: Path) -> None:
         detail = db.rows("SELECT actor, action, resource, detail FROM audit_log")
     assert 0 < len(queue.pairs) <= 5 and queue.total >= len(queue.pairs)
     first = queue.pairs[0]
-    assert set(first["left"]) >= {"source", "report_date", "date_of_birth", "sex", "nationality"}
+    assert set(first["left"]) >= {"source", "report_date", "birth_year", "sex", "nationality"}
     assert "given_token" not in first["left"] and "comparison" in first
     assert detail == [("reviewer", "read", "link.review",
                        json.dumps({"limit": 5, "pairs_shown": len(queue.pairs)}, sort_keys=True))]

@@ -36,9 +36,17 @@ class SynthStore:
 
 
 @pytest.fixture(scope="session")
-def synth_store(tmp_path_factory: pytest.TempPathFactory) -> SynthStore:
-    """The synthetic data set at scale 1.75, imported and linked like any user's files."""
-    out = tmp_path_factory.mktemp("patterns-synth")
+def synth_store(once: Any) -> SynthStore:
+    """The synthetic data set at scale 1.75, imported and linked like any user's files:
+    built once per run; each xdist worker reads its own copy of the store."""
+    from dataclasses import replace
+
+    built = once.build("patterns-synth", _build_synth_store)
+    return replace(built, db_path=once.copy(built.db_path, "patterns"))
+
+
+def _build_synth_store(out: Path) -> SynthStore:
+    out.mkdir(parents=True, exist_ok=True)
     result = generate(out, scale=SCALE)
     db_path = out / "thb.duckdb"
     with Database(db_path) as db:

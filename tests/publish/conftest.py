@@ -15,13 +15,17 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def published_release(realistic_db_path: Path) -> dict:
-    """`build_release` on the session's realistic store (estimate, patterns, breakdowns)."""
+def published_release(realistic_db_path: Path, once) -> dict:
+    """`build_release` on the session's realistic store (estimate, patterns, breakdowns),
+    once per run (also across xdist workers)."""
     from thbmonitor.release import build_release
     from thbmonitor.store import Database
 
-    with Database(realistic_db_path, create=False) as db:
-        return build_release(db, 2024)
+    def build(_directory: Path) -> dict:
+        with Database(realistic_db_path, create=False) as db:
+            return build_release(db, 2024)
+
+    return once.build("published-release", build)
 
 
 @pytest.fixture(scope="session")

@@ -51,7 +51,8 @@ def svg_texts(svg: str) -> list[tuple[str, float]]:
 
 def test_spec_files_are_vega_lite_with_empty_data() -> None:
     files = sorted(Path(charts_module.__file__).parent.joinpath("charts").glob("*.vl.json"))
-    assert [f.name for f in files] == ["chain_funnel.vl.json", "victims_per_year.vl.json"]
+    assert [f.name for f in files] == ["chain_funnel.vl.json", "darkfigure_years.vl.json",
+                                       "victims_per_year.vl.json"]
     for path in files:
         spec = json.loads(path.read_text(encoding="utf-8"))
         assert "vega-lite" in spec["$schema"]

@@ -103,9 +103,13 @@ def build_two_releases(directory: Path) -> TwoReleases:
 
 
 @pytest.fixture(scope="session")
-def two_releases(tmp_path_factory: pytest.TempPathFactory) -> TwoReleases:
-    """Built once per session; never write to it (use `two_releases_copy`)."""
-    return build_two_releases(tmp_path_factory.getbasetemp() / "two-releases")
+def two_releases(once: Any) -> TwoReleases:
+    """Built once per run; never write to it (use `two_releases_copy`). Each xdist worker
+    reads its own copy of the file."""
+    from dataclasses import replace
+
+    built = once.build("two-releases", build_two_releases)
+    return replace(built, db_path=once.copy(built.db_path, "releases"))
 
 
 @pytest.fixture

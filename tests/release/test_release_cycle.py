@@ -241,5 +241,6 @@ def test_flags_follow_the_settings(two_releases_copy: Path) -> None:
     assert frozen is not None and frozen.flags["provisional"] == [2024]  # as frozen
     html = render_report(replace(frozen, flags=flags), lang="en")
     assert "Break in the series in 2023: consent rule of 2018 in force." in html
+    assert html.count("series_break_rule_marks") >= 2, "drawn in the victims' trend charts"
     assert re.search(r'2023 <sup class="flag flag-b">b</sup></th>', html)
     assert 'class="flag flag-rp"' not in html and 'class="flag flag-r"' in html

@@ -57,7 +57,7 @@ def test_review_low_may_not_exceed_the_link_threshold():
         db.set_setting("link.review_low", 0.6)
         with pytest.raises(UsageError, match="link.review_low"):
             db.set_setting("link.threshold", 0.55)
-        assert db.setting("link.threshold") == 0.95
+        assert db.setting("link.threshold") == 0.8
 
 
 def test_a_change_is_audited_with_old_and_new_value_and_actor():

@@ -118,6 +118,37 @@ def test_bearer_tokens_work_and_are_stored_hashed(store):
     assert not store.db.scalar("SELECT count(*) FROM api_tokens WHERE token_hash = ?", [token])
 
 
+def test_a_revoked_token_and_a_disabled_user_are_refused_at_the_next_request(store):
+    """Tokens are cached by the app (one lookup per token, not per request); revoking or
+    disabling must still take effect at once."""
+    from thbmonitor.web.identity import add_user, disable_user, revoke_tokens
+
+    add_user(store.db, "leaver", "analyst", PASSWORD)
+    token, other = create_token(store.db, "leaver"), create_token(store.db, "leaver")
+    client = store.client()
+    headers = {"Authorization": f"Bearer {token}"}
+    for _ in range(2):  # the second answer comes from the cache
+        assert client.get("/dashboard.json", headers=headers).status_code == 200
+    assert revoke_tokens(store.db, "leaver") == 2
+    assert client.get("/dashboard.json", headers=headers).status_code == 401
+    assert client.get("/dashboard.json",
+                      headers={"Authorization": f"Bearer {other}"}).status_code == 401
+    fresh = create_token(store.db, "leaver")
+    session = store.client()
+    assert _login(session, "leaver", PASSWORD).status_code == 200
+    assert client.get("/dashboard.json",
+                      headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
+    assert disable_user(store.db, "leaver") == 2  # its session and its new token
+    assert client.get("/dashboard.json",
+                      headers={"Authorization": f"Bearer {fresh}"}).status_code == 401
+    assert session.get("/dashboard.json").status_code == 401
+    assert _login(store.client(), "leaver", PASSWORD).status_code == 401
+    events = store.db.rows("SELECT resource, detail FROM audit_log ORDER BY event_id DESC "
+                           "LIMIT 4")
+    assert [r for r, _ in events[:2]] == ["users", "tokens"]
+    assert '"disabled": true' in events[0][1] and PASSWORD not in str(events)
+
+
 def test_the_login_redirect_stays_on_this_site(store):
     client = store.client()
     for target in ("//evil.example/", "https://evil.example/", "/\\evil"):
@@ -210,10 +241,22 @@ def test_cli_users_add_list_and_token(tmp_path, monkeypatch):
     assert "role × action" in printed.output
     token = runner.invoke(cli, ["token", "create", "reg1", "--db", str(path)])
     assert token.exit_code == 0 and token.output.startswith("thb_")
+    revoked = runner.invoke(cli, ["token", "revoke", "reg1", "--db", str(path), "--json"])
+    assert revoked.exit_code == 0 and json.loads(revoked.output) == {"login": "reg1",
+                                                                     "revoked": 1}
+    token = runner.invoke(cli, ["token", "create", "reg1", "--db", str(path)])
+    unknown = runner.invoke(cli, ["users", "disable", "nobody", "--db", str(path)])
+    assert unknown.exit_code == 2 and "no active user" in unknown.output
+    disabled = runner.invoke(cli, ["users", "disable", "reg1", "--db", str(path)])
+    assert disabled.exit_code == 0 and "disabled" in disabled.output, disabled.output
+    listed_after = json.loads(runner.invoke(cli, ["users", "list", "--db", str(path),
+                                                  "--json"]).output)
+    assert listed_after["users"][0]["disabled"] is True
+    assert "(disabled)" in runner.invoke(cli, ["users", "list", "--db", str(path)]).output
     with Database(path) as db:
         stored = db.scalar("SELECT password_hash FROM users")
         assert stored.startswith("$argon2id$") and PASSWORD not in stored
-        assert db.scalar("SELECT count(*) FROM api_tokens") == 1
+        assert db.scalar("SELECT count(*) FROM api_tokens") == 0  # revoked, then disabled
         actors = {r[0] for r in db.rows("SELECT DISTINCT actor FROM audit_log")}
     import os
     import pwd

@@ -70,7 +70,8 @@ def test_a_typed_report_is_pseudonymised_exactly_as_an_imported_one(store, regis
     assert body["source"] == store.org
     columns = ("given_token", "family_token", "name_token", "name_sorted_token",
                "given_phonetic", "family_phonetic", "given_bloom", "family_bloom", "name_bloom",
-               "phone_token", "date_of_birth", "sex", "nationality", "exploitation", "scope",
+               "phone_token", "dob_token", "birth_month", "age_at_report", "sex", "nationality",
+               "exploitation", "scope",
                "row_hash")
     web_row = store.db.rows(f"SELECT {', '.join(columns)} FROM reports WHERE source = ? AND "
                             "report_id = 'WEB-1'", [store.org])

@@ -7,13 +7,22 @@ from __future__ import annotations
 
 import sys
 
-# Command modules: imported for their registrations.
-from thbmonitor.cli import commands  # noqa: E402,F401  (registration side effect)
-from thbmonitor.cli.app import app, run
+try:
+    # Command modules: imported for their registrations.
+    from thbmonitor.cli import commands  # noqa: F401  (registration side effect)
+    from thbmonitor.cli.app import app, run
+except KeyboardInterrupt:  # Ctrl-C while Python starts `thb`: nothing has run yet
+    sys.stderr.write("\ninterrupted; nothing was stored\n")
+    sys.exit(130)
 
 __all__ = ["app", "main", "run"]
 
 
 def main() -> None:
-    """Entry point of the `thb` script: exit codes 0, 1, 2 and 130 (interrupted)."""
-    sys.exit(run())
+    """Entry point of the `thb` script: exit codes 0, 1, 2 and 130 (interrupted).
+
+    Once `run` has returned, the command has said what it did; a Ctrl-C in the moment
+    between that and the process's end is ignored rather than shown as a traceback
+    (issue #10: a SIGINT landing there ended the process as killed, exit -2).
+    """
+    sys.exit(run(exiting=True))

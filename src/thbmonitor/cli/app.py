@@ -293,8 +293,13 @@ def _note_warnings(caught: list[warnings.WarningMessage]) -> None:
                      "they mean for the numbers.\n")
 
 
-def run(args: list[str] | None = None) -> int:
-    """Run `thb` with `args`; return the exit code. Interrupts and warnings end here."""
+def run(args: list[str] | None = None, *, exiting: bool = False) -> int:
+    """Run `thb` with `args`; return the exit code. Interrupts and warnings end here.
+
+    `exiting`: the process ends after this (the `thb` script). Ctrl-C is then ignored
+    once the command has finished and said what it did, instead of the previous handler
+    coming back and a late signal ending the process as killed (exit -2, issue #10).
+    """
     import signal
     import threading
 
@@ -329,6 +334,6 @@ def run(args: list[str] | None = None) -> int:
         finally:
             _on_interrupt.clear()
             if handled:
-                signal.signal(signal.SIGINT, previous)
+                signal.signal(signal.SIGINT, signal.SIG_IGN if exiting else previous)
     _note_warnings(list(caught))
     return code

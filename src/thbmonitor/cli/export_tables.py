@@ -121,22 +121,52 @@ def sdg(
         "--population", help="Population table CSV year,sex,age_group,population "
                              "(default: the shipped table for the Netherlands).")] = None,
     live: LiveOption = False,
+    fmt: Annotated[str, typer.Option(
+        "--format", help="csv (the project's layout) or sdmx-csv (SDMX-CSV 2.0 of the SDG "
+                         "global dataflow, series VC_HTF_DETV...).")] = "csv",
 ) -> None:
     """SDG 16.2.2: victims per 100,000 population by sex and age, and by form, protected."""
+    from thbmonitor.errors import UsageError
     from thbmonitor.publish.exports import load_population, sdg_export
     from thbmonitor.store import audit
 
     with user_errors():
+        if fmt not in ("csv", "sdmx-csv"):
+            raise UsageError("--format takes one of: csv, sdmx-csv")
         _check(out, force, db)
+        table = load_population(population) if population is not None else None
+        if fmt == "sdmx-csv":
+            _sdmx(year, db, out, force, live, table)
+            return
         # another population table: the release's extract (default table) does not apply
         if not live and population is None and _from_release(db, "sdg", year, out, force):
             return
-        table = load_population(population) if population is not None else None
         with store(db, "write") as opened:  # write: the export is recorded in the audit log
             extract = sdg_export(opened.db, year, population=table)
             audit.record(opened.db, "export.sdg", str(year),
                          detail={"out": str(out) if out else "stdout", "ok": extract.audit.ok})
         _write(extract, extract.audit.ok, out, force, db, extract.audit)
+
+
+def _sdmx(year: int, db: Path | None, out: Path | None, force: bool, live: bool,
+          population: dict[tuple[int, str, str], int] | None) -> None:
+    """`thb export sdg --format sdmx-csv`: from the year's latest release unless --live."""
+    from thbmonitor.publish.exports.sdmx import sdmx_from_release, sdmx_sdg_export
+    from thbmonitor.publish.release import latest_release
+    from thbmonitor.store import audit
+
+    with store(db, "write") as opened:  # write: the export is recorded in the audit log
+        release = None if live else latest_release(opened.db, year)
+        extract = sdmx_from_release(release, population) if release is not None else None
+        if extract is None:
+            extract = sdmx_sdg_export(opened.db, year, population=population)
+        ok = extract.audit.ok if extract.audit is not None else True  # a release: audited then
+        detail: dict[str, object] = {"out": str(out) if out else "stdout", "ok": ok,
+                                     "format": "sdmx-csv"}
+        if release is not None and extract.audit is None:
+            detail["release"] = release.release_id
+        audit.record(opened.db, "export.sdg", str(year), detail=detail)
+    _write(extract, ok, out, force, db, extract.audit)
 
 
 @export_app.command("ctdc")

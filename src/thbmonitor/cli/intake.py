@@ -28,20 +28,33 @@ _STAGES = ("read", "pseudonymise", "validate", "store")
 
 
 @app.command("init")
-def init(db: DbOption = None, as_json: JsonOption = False) -> None:
+def init(
+    db: DbOption = None,
+    encrypt: Annotated[bool, typer.Option(
+        "--encrypt", help="Encrypt the new store at rest (AES-GCM) under the key in "
+                          "$THB_STORE_KEY (64 hex digits, kept apart from the store).")] = False,
+    as_json: JsonOption = False,
+) -> None:
     """Create an empty database and its key file (mode 0600, unless $THB_KEY is set);
     an existing store is brought up to date."""
-    with user_errors(), store(db, "create") as opened:
+    from thbmonitor.store import open_store
+
+    with user_errors(), open_store(db, "create", encrypt=encrypt) as opened:
         status = opened.db.status()
         created, path, key_file = opened.created, opened.path, opened.key_file
+        encrypted = opened.db.encrypted
+    if encrypt and not created and not encrypted:
+        console.print(f"[yellow]{plain(path)} existed and is not encrypted; --encrypt only "
+                      "applies to a new store (docs/security.md: encrypting a store)[/]")
     if as_json:
-        emit_json({"database": str(path), "created": created,
+        emit_json({"database": str(path), "created": created, "encrypted": encrypted,
                    "key_file": None if key_file is None else str(key_file), **status})
         return
     if created:
         where = (f"key file {plain(key_file)} (keep it safe: without it new reports never "
                  "match the stored ones)" if key_file else "key from $THB_KEY")
-        console.print(f"database created: {plain(path)}; {where}")
+        sealed = " (encrypted at rest: $THB_STORE_KEY opens it)" if encrypted else ""
+        console.print(f"database created: {plain(path)}{sealed}; {where}")
     else:
         console.print(f"database ready: {plain(path)} (it existed; schema up to date)")
 

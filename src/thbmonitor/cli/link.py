@@ -25,7 +25,7 @@ from thbmonitor.cli.app import (
 from thbmonitor.cli.spark import EngineOption, MasterOption
 
 if TYPE_CHECKING:
-    from thbmonitor.link import Decision, LinkResult, ReviewQueue
+    from thbmonitor.link import Decision, LinkResult, ReviewQueue, Split
 
 
 @app.command("link")
@@ -118,15 +118,17 @@ def _render_queue(result: Any) -> None:
                   f"{queue.decided:,} decided so far")
     if not queue.pairs:
         return
-    table = Table("p", "names", "birth", "left", "right")
+    table = Table("p", "names", "name shared by", "birth", "left", "right")
     table.add_column("pair", no_wrap=True, min_width=13)
     for pair in queue.pairs:
         comp = pair["comparison"]
-        names = "; ".join(comp[c]["level"] for c in ("given", "family") if c in comp)
+        names = "; ".join(comp[c]["level"] for c in ("name", "given", "family") if c in comp)
+        shared = f"{pair.get('name_frequency') or '?'} persons"
         left, right = pair["left"], pair["right"]
-        birth = (f"{left['date_of_birth'] or left['birth_year'] or '-'} / "
-                 f"{right['date_of_birth'] or right['birth_year'] or '-'}")
-        table.add_row(f"{pair['match_probability']:.2f}", plain(names), plain(birth),
+        # The year only: the store keeps no date of birth in clear (docs/privacy.md).
+        birth = f"{left['birth_year'] or '-'} / {right['birth_year'] or '-'}"
+        table.add_row(f"{pair['match_probability']:.2f}", plain(names), plain(shared),
+                      plain(birth),
                       plain(_side(left)), plain(_side(right)), pair["pair_id"])
     console.print(table)
     console.print("decide with `thb review decide PAIR same|different`")
@@ -155,3 +157,30 @@ def decide_pair(
 def _render_decision(result: Any) -> None:
     d: Decision = result
     console.print(f"pair {d.pair_id}: {d.decision} (applied at the next `thb link`)")
+
+
+@review_app.command("split")
+def split(
+    report: Annotated[str, typer.Argument(
+        help="The report to take out of its person, as SOURCE/REPORT_ID.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Undo a wrong link: the report leaves its person at the next `thb link`."""
+    from thbmonitor.errors import UsageError
+    from thbmonitor.link import split_report
+
+    with user_errors():
+        source, sep, report_id = report.partition("/")
+        if not sep or not source or not report_id:
+            raise UsageError(f"name the report as SOURCE/REPORT_ID, not {report!r}")
+        with store(db, "write") as opened:
+            result = split_report(opened.db, source, report_id)
+    emit(result, as_json, _render_split)
+
+
+def _render_split(result: Any) -> None:
+    s: Split = result
+    console.print(f"report {plain(s.report_id)} of {plain(s.source)} leaves person "
+                  f"{s.person_id}: {plural(len(s.decisions), 'pair')} decided different "
+                  "(applied at the next `thb link`)")

@@ -1,4 +1,5 @@
-"""`thb serve`, `thb users add|list`, `thb token create`: the web app and its users."""
+"""`thb serve`, `thb users add|list|disable`, `thb token create|revoke`: the web app and its
+users."""
 
 from __future__ import annotations
 
@@ -77,8 +78,8 @@ def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
 def _render_users(result: Any) -> None:
     table = Table("login", "role", "organisation", "since", title="users")
     for user in result.users:
-        table.add_row(plain(user.login), user.role, plain(user.org or ""),
-                      user.created_at[:10])
+        table.add_row(plain(user.login) + (" (disabled)" if user.disabled else ""),
+                      user.role, plain(user.org or ""), user.created_at[:10])
     console.print(table)
     from thbmonitor.web.permissions import ROLES
 
@@ -86,6 +87,45 @@ def _render_users(result: Any) -> None:
     for row in result.matrix:
         matrix.add_row(row["action"], *(row[r] for r in ROLES), row["help"])
     console.print(matrix)
+
+
+@users_app.command("disable")
+def users_disable(
+    login: Annotated[str, typer.Argument(help="The user to disable.")],
+    db: DbOption = None, as_json: JsonOption = False,
+) -> None:
+    """Disable a user at once: no sign-in, sessions ended, API tokens revoked (the user's
+    row stays, for the audit log)."""
+    from thbmonitor.cli.app import emit_json
+    from thbmonitor.store import audit
+    from thbmonitor.web.identity import disable_user
+
+    with user_errors(), store(db, "write") as opened:
+        ended = disable_user(opened.db, login, actor=audit.current_actor())
+    if as_json:
+        emit_json({"login": login.strip().lower(), "disabled": True, "ended": ended})
+    else:
+        console.print(f"user {plain(login.strip().lower())} disabled; "
+                      f"{ended} session(s) and token(s) ended")
+
+
+@token_app.command("revoke")
+def token_revoke(
+    login: Annotated[str, typer.Argument(help="The user whose tokens are revoked.")],
+    db: DbOption = None, as_json: JsonOption = False,
+) -> None:
+    """Revoke every API token of LOGIN (the store holds only hashes, so a leaked token is
+    revoked with its siblings); create a new one for the scripts that still need it."""
+    from thbmonitor.cli.app import emit_json
+    from thbmonitor.store import audit
+    from thbmonitor.web.identity import revoke_tokens
+
+    with user_errors(), store(db, "write") as opened:
+        revoked = revoke_tokens(opened.db, login, actor=audit.current_actor())
+    if as_json:
+        emit_json({"login": login.strip().lower(), "revoked": revoked})
+    else:
+        console.print(f"{revoked} token(s) of {plain(login.strip().lower())} revoked")
 
 
 @token_app.command("create")

@@ -13,6 +13,12 @@ most ``D`` between them: ``|cell_a - cell_b| <= D`` where ``D`` is the largest c
 any cell of that year between the two (a conservative attacker: one who knows exactly
 how much the year was revised at most).
 
+A release freezes more than the figures: the further breakdowns and the export cells
+protected with them, and the concerns. Those are `TableCells` (their true counts, what
+was published, the relations that tie them to each other and to the figures, their
+structural hidden cells), kept with the figures' cells in `ReleaseCells.tables`, and
+modelled with them: every table a release froze is protected across releases.
+
 The cells of release ``R`` are named ``R|<year>:<path>`` (the figures' own cell names,
 `thbmonitor.disclosure.figures`). ``D`` enters the relations as the difference of two
 published constant cells ``T + D`` and ``T`` (both at least the threshold, so neither is
@@ -30,16 +36,16 @@ the new release's published cells around it are suppressed too, until the audit 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from thbmonitor.disclosure.audit import AuditReport, audit_cells
 from thbmonitor.disclosure.figures import _collect, _view_cells, _views, build_year_tables
-from thbmonitor.disclosure.suppression import suppress
+from thbmonitor.disclosure.suppression import neighbourhood, relation_index, suppress
 from thbmonitor.disclosure.tables import LinkedTables, Relation
 
-__all__ = ["ReleaseCells", "apply_suppression", "audit_releases", "joint_tables",
-           "protect_across", "release_cells"]
+__all__ = ["ReleaseCells", "TableCells", "apply_suppression", "audit_releases",
+           "joint_tables", "protect_across", "release_cells"]
 
 #: Cost weight of a cell an earlier release published: it cannot be taken back.
 PUBLISHED_WEIGHT = 1e6
@@ -48,38 +54,96 @@ MAX_ROUNDS = 30
 SEP = "|"
 
 
+def _year_of(key: str) -> int:
+    return int(key.split(":", 1)[0])
+
+
+@dataclass(frozen=True)
+class TableCells:
+    """The cells of a release beyond the figures: breakdowns, export cells, concerns.
+
+    Keyed ``<year>:<path>`` as the figures' cells (``2024:victims.by.region.noord``,
+    ``2024:eurostat.victims.<cube key>``, ``2024:concerns.by.age_group.minor``).
+    ``relations`` tie them to each other and to the figures' cells of the same year;
+    ``hidden`` are cells never published by design (protected like suppressed ones).
+    """
+
+    values: dict[str, int] = field(default_factory=dict)
+    published: dict[str, int | None] = field(default_factory=dict)
+    relations: tuple[Relation, ...] = ()
+    hidden: frozenset[str] = frozenset()
+    weights: dict[str, float] = field(default_factory=dict)
+
+    def __add__(self, other: TableCells) -> TableCells:
+        return TableCells({**self.values, **other.values}, {**self.published, **other.published},
+                          (*self.relations, *other.relations), self.hidden | other.hidden,
+                          {**self.weights, **other.weights})
+
+    def of_year(self, year: int) -> TableCells:
+        prefix = f"{year}:"
+        return TableCells(
+            {k: v for k, v in self.values.items() if k.startswith(prefix)},
+            {k: v for k, v in self.published.items() if k.startswith(prefix)},
+            tuple(r for r in self.relations if r.cells and r.cells[0].startswith(prefix)),
+            frozenset(k for k in self.hidden if k.startswith(prefix)),
+            {k: v for k, v in self.weights.items() if k.startswith(prefix)})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"values": dict(self.values), "published": dict(self.published),
+                "relations": [[[list(t) for t in r.terms], r.kind, r.name]
+                              for r in self.relations],
+                "hidden": sorted(self.hidden), "weights": dict(self.weights)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TableCells:
+        return cls({k: int(v) for k, v in data["values"].items()},
+                   {k: (None if v is None else int(v)) for k, v in data["published"].items()},
+                   tuple(Relation(tuple((str(c), int(a)) for c, a in terms), kind, str(name))
+                         for terms, kind, name in data.get("relations") or []),
+                   frozenset(data.get("hidden") or []),
+                   {k: float(v) for k, v in (data.get("weights") or {}).items()})
+
+
 @dataclass(frozen=True)
 class ReleaseCells:
     """One release as the attacker's model needs it: the true counts and what was published.
 
-    ``values`` and ``published`` are keyed ``<year>:<path>``; ``published`` is None for a
-    suppressed cell. The true counts are kept in the store with the release (never
+    ``values`` and ``published`` are the figures' cells, keyed ``<year>:<path>``;
+    ``published`` is None for a suppressed cell. ``tables``: every other table the release
+    froze (breakdowns, export cells, concerns; empty for a release stored before they
+    were kept). The true counts are kept in the store with the release (never
     published) so that a later release can be protected together with it.
     """
 
     release_id: str
     values: dict[str, int]
     published: dict[str, int | None]
+    tables: TableCells = field(default_factory=TableCells)
 
     def years(self) -> set[int]:
-        return {int(key.split(":", 1)[0]) for key in self.values}
+        return {_year_of(key) for key in (*self.values, *self.tables.values)}
 
     def suppressed(self) -> set[str]:
-        return {key for key, value in self.published.items() if value is None}
+        return {key for key, value in (*self.published.items(), *self.tables.published.items())
+                if value is None}
 
     def to_dict(self) -> dict[str, Any]:
         return {"release_id": self.release_id, "values": dict(self.values),
-                "published": dict(self.published)}
+                "published": dict(self.published), "tables": self.tables.to_dict()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ReleaseCells:
+        tables = data.get("tables")
         return cls(str(data["release_id"]), {k: int(v) for k, v in data["values"].items()},
-                   {k: (None if v is None else int(v)) for k, v in data["published"].items()})
+                   {k: (None if v is None else int(v)) for k, v in data["published"].items()},
+                   TableCells.from_dict(tables) if tables else TableCells())
 
 
 def release_cells(release_id: str, raw_figures: Mapping[str, Any],
-                  protected_figures: Mapping[str, Any]) -> ReleaseCells:
-    """The cells of one release from its raw and its protected figures (with ``series``)."""
+                  protected_figures: Mapping[str, Any],
+                  tables: TableCells | None = None) -> ReleaseCells:
+    """The cells of one release from its raw and its protected figures (with ``series``),
+    and its other tables (`TableCells`)."""
     raw = _collect(raw_figures)
     shown = _collect(protected_figures)
     values: dict[str, int] = {}
@@ -88,7 +152,7 @@ def release_cells(release_id: str, raw_figures: Mapping[str, Any],
         for key, value in cells.items():
             values[key] = int(value or 0)
             published[key] = shown.get(year, {}).get(key)
-    return ReleaseCells(release_id, values, published)
+    return ReleaseCells(release_id, values, published, tables or TableCells())
 
 
 def _name(release_id: str, key: str) -> str:
@@ -102,7 +166,9 @@ def _year_values(cells: ReleaseCells, year: int) -> dict[str, int | None]:
 
 def _signature(cells: ReleaseCells, year: int) -> tuple[Any, ...]:
     prefix = f"{year}:"
-    return tuple(sorted((k, v, cells.published.get(k)) for k, v in cells.values.items()
+    published = {**cells.published, **cells.tables.published}
+    return tuple(sorted((k, v, published.get(k))
+                        for k, v in (*cells.values.items(), *cells.tables.values.items())
                         if k.startswith(prefix)))
 
 
@@ -151,10 +217,21 @@ def joint_tables(releases: Sequence[ReleaseCells], threshold: int, *,
         hidden |= {_name(rid, key) for key in tables.hidden}
         relations += [Relation(tuple((_name(rid, c), a) for c, a in r.terms), r.kind,
                                f"{rid} {r.name}") for r in tables.relations]
+        # the release's other tables of the year, tied to its figures
+        more = cells.tables.of_year(year)
+        for key, value in more.values.items():
+            values[_name(rid, key)] = value
+            published[_name(rid, key)] = None if key in more.hidden else more.published.get(key)
+        for key, weight in more.weights.items():
+            weights[_name(rid, key)] = weight
+        hidden |= {_name(rid, key) for key in more.hidden}
+        relations += [Relation(tuple((_name(rid, c), a) for c, a in r.terms), r.kind,
+                               f"{rid} {r.name}") for r in more.relations
+                      if all(_name(rid, c) in values for c in r.cells)]
     # Across releases: each cell of a year shown by two releases moved by at most D.
     for first, second, year in pairs:
         a_id, b_id = first.release_id, second.release_id
-        common = [k for k in _year_values(first, year)
+        common = [k for k in (*_year_values(first, year), *first.tables.of_year(year).values)
                   if _name(a_id, k) in values and _name(b_id, k) in values]
         if not common:
             continue
@@ -190,31 +267,6 @@ def audit_releases(releases: Sequence[ReleaseCells], threshold: int, *,
                        quick=quick)
 
 
-def _groups(tables: LinkedTables) -> dict[str, set[int]]:
-    by_cell: dict[str, set[int]] = {}
-    for i, relation in enumerate(tables.relations):
-        for cell in relation.cells:
-            by_cell.setdefault(cell, set()).add(i)
-    return by_cell
-
-
-def _around(tables: LinkedTables, cell: str, unknown: set[str],
-            by_cell: Mapping[str, set[int]]) -> set[str]:
-    """Published cells sharing a relation with the connected group of unknown ``cell``."""
-    group, frontier, outside = {cell}, [cell], set()
-    while frontier:
-        current = frontier.pop()
-        for i in by_cell.get(current, ()):
-            for c in tables.relations[i].cells:
-                if c in unknown:
-                    if c not in group:
-                        group.add(c)
-                        frontier.append(c)
-                else:
-                    outside.add(c)
-    return outside
-
-
 def protect_across(earlier: Sequence[ReleaseCells], new: ReleaseCells,
                    threshold: int) -> tuple[set[str], AuditReport]:
     """The further cells (``<year>:<path>``) the new release must suppress, and the audit.
@@ -227,10 +279,12 @@ def protect_across(earlier: Sequence[ReleaseCells], new: ReleaseCells,
     releases = [*earlier, new]
     tables, published, hidden = joint_tables(releases, threshold, linked_only=True)
     rid = new.release_id
-    own = {_name(rid, key): key for key in new.values if _name(rid, key) in tables.values}
+    own = {_name(rid, key): key for key in (*new.values, *new.tables.values)
+           if _name(rid, key) in tables.values and _name(rid, key) not in hidden}
     if not own:  # the new release shows every year exactly as an earlier one did
         return set(), AuditReport(threshold=threshold)
-    already = {name for name, key in own.items() if new.published.get(key) is None}
+    shown_new = {**new.published, **new.tables.published}
+    already = {name for name, key in own.items() if shown_new.get(key) is None}
     # 1. the optimiser over the union: everything already unpublished is hidden, earlier
     # published cells are too costly to choose.
     earlier_cells = {c for c in tables.values if not c.startswith(rid + SEP)}
@@ -240,9 +294,9 @@ def protect_across(earlier: Sequence[ReleaseCells], new: ReleaseCells,
         weights={**tables.weights, **{c: PUBLISHED_WEIGHT for c in earlier_cells
                                       if published[c] is not None}})
     chosen = suppress(optimise, threshold).suppressed
-    extra = {c for c in chosen if c in own and own[c] in new.values}
+    extra = {c for c in chosen if c in own}
     # 2. the exact audit of the union; widen around whatever still fails.
-    by_cell = _groups(tables)
+    by_cell = relation_index(tables)
     report = AuditReport(threshold=threshold)
     for _ in range(MAX_ROUNDS):
         shown = {c: (None if c in extra else v) for c, v in published.items()}
@@ -253,7 +307,7 @@ def protect_across(earlier: Sequence[ReleaseCells], new: ReleaseCells,
         unknown = {c for c, v in shown.items() if v is None}
         added: set[str] = set()
         for failure in report.failures:
-            added |= {c for c in _around(tables, failure.path, unknown, by_cell)
+            added |= {c for c in neighbourhood(tables, failure.path, unknown, by_cell)
                       if c in own and tables.values[c] > 0}
         if not added:
             year_of = {f.path.split(SEP, 1)[1].split(":", 1)[0] for f in report.failures}

@@ -151,7 +151,7 @@ def suppress(tables: LinkedTables, threshold: int) -> Suppression:
                 need = float(max(threshold - values[failure.path], 2))
                 cut = _benders_cut(tables, cells, index, chosen, failure.path, need, threshold)
             if cut is None:
-                neighbours = _neighbourhood(tables, failure.path, chosen | hidden)
+                neighbours = neighbourhood(tables, failure.path, chosen | hidden)
                 candidates = [index[c] for c in neighbours if c in index and values[c] > 0]
                 if not candidates:
                     candidates = [index[c] for c in neighbours if c in index]
@@ -173,14 +173,22 @@ def suppress(tables: LinkedTables, threshold: int) -> Suppression:
     return result
 
 
-def _neighbourhood(tables: LinkedTables, cell: str, unknown: set[str]) -> set[str]:
-    """Cells outside ``unknown`` sharing a relation with the connected group of ``cell``."""
-    group = {cell}
-    frontier = [cell]
+def relation_index(tables: LinkedTables) -> dict[str, list[int]]:
+    """Cell -> the indexes of the relations it is in (build once when walking often)."""
     by_cell: dict[str, list[int]] = {}
     for i, relation in enumerate(tables.relations):
         for c in relation.cells:
             by_cell.setdefault(c, []).append(i)
+    return by_cell
+
+
+def neighbourhood(tables: LinkedTables, cell: str, unknown: set[str],
+                  by_cell: Mapping[str, list[int]] | None = None) -> set[str]:
+    """Cells outside ``unknown`` sharing a relation with the connected group of ``cell``."""
+    if by_cell is None:
+        by_cell = relation_index(tables)
+    group = {cell}
+    frontier = [cell]
     outside: set[str] = set()
     while frontier:
         current = frontier.pop()

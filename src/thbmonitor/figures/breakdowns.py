@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from thbmonitor.figures.age import age_at_first
 from thbmonitor.figures.categories import zero_filled
 from thbmonitor.figures.victims import CLASSIFIED_SQL
 from thbmonitor.store import Database
@@ -60,11 +61,8 @@ OTHER_OUTCOMES: tuple[str, ...] = tuple(o for o in OUTCOMES if o != "conviction"
 
 #: Age on the first report date; with a birth year only the lower of the two possible
 #: ages (the figures' conservative rule), so every adult of the figures gets a band.
-_AGE = """
-CASE WHEN p.dob IS NOT NULL THEN
-         year(p.first_date) - year(p.dob)
-         - CASE WHEN month(p.first_date) * 100 + day(p.first_date)
-                     < month(p.dob) * 100 + day(p.dob) THEN 1 ELSE 0 END
+_AGE = f"""
+CASE WHEN p.ref_age IS NOT NULL THEN {age_at_first('p')}
      WHEN p.birth_year IS NOT NULL THEN
          p.yr - p.birth_year - CASE WHEN month(p.first_date) = 12 AND day(p.first_date) = 31
                                     THEN 0 ELSE 1 END

@@ -137,3 +137,41 @@ def chain_dict(current: ChainCounts, previous: ChainCounts) -> dict[str, Any]:
             "conviction_pct": percentage(convictions, verdicts),
         },
     }
+
+
+# -- the persons of two stages by their suspect's sex, birth year and nationality ----------
+
+CHAIN_PERSONS_SQL = """
+SELECT 'prosecuted' AS stage, s.sex, s.birth_year, s.nationality, count(*) AS n
+FROM cases c LEFT JOIN suspects s ON s.suspect_id = c.suspect_id
+WHERE c.registered_date >= $start AND c.registered_date < $end
+GROUP BY ALL
+UNION ALL
+SELECT 'convicted', s.sex, s.birth_year, s.nationality, count(*)
+FROM verdicts v
+LEFT JOIN cases c ON c.case_id = v.case_id
+LEFT JOIN suspects s ON s.suspect_id = c.suspect_id
+WHERE v.verdict_date >= $start AND v.verdict_date < $end AND v.outcome = 'conviction'
+GROUP BY ALL
+"""
+
+#: The stages `count_chain_persons` counts, as the chain figures they add up to.
+PERSON_STAGES = {"prosecuted": "registered", "convicted": "convictions"}
+
+
+def count_chain_persons(db: Database, year: int) -> dict[str, list[tuple[Any, Any, Any, int]]]:
+    """The prosecuted and convicted of ``year`` per suspect sex, birth year and nationality.
+
+    Aggregates only (no identifier leaves the database). Each stage is counted
+    exactly as in `count_chain` (so that the totals are the chain figures):
+    *prosecuted* are the cases registered at the prosecution service in the
+    year (by ``registered_date``; one suspect per case), *convicted* the
+    verdicts of the year with outcome ``conviction`` (by ``verdict_date``).
+    Sex, birth year and nationality are those of the suspect the case names;
+    a case without a known suspect has them None.
+    """
+    params = {"start": date(year, 1, 1), "end": date(year + 1, 1, 1)}
+    out: dict[str, list[tuple[Any, Any, Any, int]]] = {stage: [] for stage in PERSON_STAGES}
+    for stage, sex, birth_year, nationality, n in db.rows(CHAIN_PERSONS_SQL, params):
+        out[stage].append((sex, birth_year, nationality, int(n)))
+    return out

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from thbmonitor.figures.age import BIRTH_REFERENCE, PERSON_BIRTH_CTE, age_at_first
 from thbmonitor.figures.categories import exclusive_category_sql, zero_filled
 from thbmonitor.store import Database
 from thbmonitor.vocab import (
@@ -40,8 +41,9 @@ person_report AS (
     SELECT coalesce(pr.person_id, '{UNLINKED_PREFIX}' || r.source || '/' || r.report_id)
                AS person_id,
            year(r.report_date) AS yr,
-           r.report_date, r.source, r.report_id, r.source_type, r.date_of_birth,
-           r.birth_year, r.sex, r.nationality, r.exploitation, r.scope
+           r.report_date, r.source, r.report_id, r.source_type, r.age_at_report,
+           r.birth_month, r.birth_year, r.sex, r.nationality, r.exploitation, r.scope,
+           coalesce(r.dob_token, r.source || '/' || r.report_id) AS birth_key
     FROM reports AS r
     LEFT JOIN person_reports AS pr ON pr.source = r.source AND pr.report_id = r.report_id
     WHERE r.report_date >= $start AND r.report_date < $end
@@ -56,14 +58,14 @@ _CATEGORY = exclusive_category_sql("forms")
 #: year: exploitation, age_group, sex, scope, nationality, nationality_group); the
 #: figures, the exports and the dark-figure covariates all count from it.
 CLASSIFIED_SQL = f"""
-WITH {PERSON_REPORTS_CTE},
+WITH {PERSON_REPORTS_CTE},{PERSON_BIRTH_CTE},
 nationality_group AS (
     SELECT unnest($codes) AS code, unnest($groups) AS grp
 ),
 person_year AS (
     SELECT person_id, yr,
            min(report_date) AS first_date,
-           arg_max(date_of_birth, {_RECENT}) FILTER (WHERE date_of_birth IS NOT NULL) AS dob,
+{BIRTH_REFERENCE},
            arg_max(birth_year, {_RECENT}) FILTER (WHERE birth_year IS NOT NULL) AS birth_year,
            arg_max(sex, {_RECENT}) FILTER (WHERE sex IS NOT NULL AND sex <> 'unknown') AS sex,
            arg_max(nationality, {_RECENT})
@@ -71,18 +73,15 @@ person_year AS (
            bool_or(scope = 'cross_border') AS any_cross_border,
            bool_or(scope = 'domestic') AS any_domestic,
            flatten(list(exploitation)) AS forms
-    FROM person_report
+    FROM person_birth
     GROUP BY person_id, yr
 ),
 classified AS (
     SELECT person_id, yr,
            {_CATEGORY} AS exploitation,
            CASE
-               WHEN dob IS NOT NULL THEN
-                   CASE WHEN year(first_date) - year(dob)
-                             - CASE WHEN month(first_date) * 100 + day(first_date)
-                                         < month(dob) * 100 + day(dob) THEN 1 ELSE 0 END < 18
-                        THEN 'minor' ELSE 'adult' END
+               WHEN p.ref_age IS NOT NULL THEN
+                   CASE WHEN {age_at_first('p')} < 18 THEN 'minor' ELSE 'adult' END
                WHEN birth_year IS NULL THEN 'unknown'
                WHEN yr - birth_year < 18 THEN 'minor'
                WHEN yr - birth_year

@@ -43,6 +43,22 @@ _TYPES = (
               "again.",
               True, example_detail=" and reading it as Windows-1252 gives text in another "
                                    "script (Cyrillic or Greek?)"),
+    ErrorType("file-too-large", "File too large",
+              "{file} is too large to import{detail}; split it into smaller files, or ask an "
+              "administrator to raise the limit (docs/data-formats.md).", True,
+              example_detail=" (1,536 MB; at most 1,024 MB: setting ingest.max_file_mb)"),
+    ErrorType("too-many-rows", "Too many rows",
+              "{file} has too many data rows{detail}; split it into smaller files.", True,
+              example_detail=" (more than 2,000,000: setting ingest.max_rows)"),
+    ErrorType("too-many-columns", "Too many columns",
+              "{file} has too many columns{detail}; export only the columns of its kind "
+              "(docs/data-formats.md).", True,
+              example_detail=" (50,000; at most 500: setting ingest.max_columns)"),
+    ErrorType("field-too-long", "Cell too long",
+              "{file} has a cell longer than the limit{detail}; check the quoting of that row "
+              "(an unclosed quote joins many lines into one cell).", True,
+              example_detail=" (row 12, line 13, column notes; at most 10,000 characters: "
+                             "setting ingest.max_field_chars)"),
     ErrorType("empty-file", "No data",
               "{file} has no header row or no data rows; check that the right file was exported.",
               True),
@@ -55,8 +71,9 @@ _TYPES = (
               "import again.", True, example_column="given_name",
               example_detail=" (CONTRACTS section 8)"),
     ErrorType("duplicate-column", "Column given twice",
-              "column '{column}' appears more than once in the header; keep one.", True,
-              example_column="source"),
+              "{detail} appears more than once in the header; keep one (if the file has no "
+              "header row, add one).", True, example_column="source",
+              example_detail="column 'source'"),
     ErrorType("malformed-row", "Wrong number of fields",
               "this row has {detail}; check quoting and delimiters in this row.",
               example_detail="3 fields where the header has 5"),
@@ -81,14 +98,14 @@ _TYPES = (
     ErrorType("unknown-value", "Value not in the vocabulary",
               "'{column}' has a value outside the vocabulary{detail}.",
               example_column="exploitation",
-              example_detail=" ('sexuall'; did you mean 'sexual'?); use one of: sexual, "
+              example_detail=" (did you mean 'sexual'?); use one of: sexual, "
                              "labour, criminal, organ_removal, other, unknown, or a synonym "
                              "listed in docs/data-formats.md"),
     ErrorType("unknown-country", "Country not recognised",
               "'{column}' is not a recognised country{detail}; use an ISO 3166-1 code (NL, "
               "NLD), an English or Dutch country name or nationality, or 'unknown' / "
               "'stateless'.", example_column="nationality",
-              example_detail=" ('Nederlnd'; did you mean NL, Netherlands?)"),
+              example_detail=" (did you mean NL, Netherlands?)"),
     ErrorType("invalid-phone", "Not a phone number",
               "'{column}' cannot be read as a phone number; write it with its country code "
               "(+31 6 ...) or as a Dutch number.", example_column="contact_phone"),

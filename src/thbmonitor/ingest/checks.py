@@ -1,9 +1,11 @@
 """Set-based validation in DuckDB SQL: normalised values and their errors.
 
-`checked_select` builds the SELECT that turns the staging table of strings
-into normalised columns, one error code (or NULL) per cell, and the
-pseudonymised tokens. Only column names from the kind specifications (our
-constants) are placed in SQL text; values always travel as data.
+`checked_select` builds the SELECT that turns the staging table (see
+staging.py: free-text columns as written, every other column an index into
+its mapping of tokens, vocabulary values, dates and numbers) into normalised
+columns and one error code (or NULL) per cell. Only column names from the
+kind specifications (our constants) are placed in SQL text; values always
+travel as data.
 """
 
 from __future__ import annotations
@@ -11,21 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from thbmonitor.ingest.kinds import Column, Kind, Type
+from thbmonitor.ingest.staging import BIRTH_DATE, mapped
 
 STAGING = "_ing_stg"
 CHECKED = "_ing_chk"
 FINAL = "_ing_final"
 ERRORS = "_ing_errs"
 NAMES = "_ing_names"
-
-
-#: Accepted date formats (DuckDB strptime), tried in order.
-DATE_FORMATS = "['%Y-%m-%d', '%d-%m-%Y']"
-#: Date-times accepted when their time is 00:00 (Excel, pandas and ISO 8601 exports).
-DATETIME_FORMATS = ("['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M', "
-                    "'%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%dT%H:%M:%S.%f', '%d-%m-%Y %H:%M:%S', "
-                    "'%d-%m-%Y %H:%M']")
-TIME_OF_DAY = " (it has a time of day other than 00:00; give the date only)"
 
 
 def mapping_table(column: str) -> str:
@@ -42,66 +36,42 @@ class Checked:
     joins: list[str] = field(default_factory=list)
     #: (column, error expression, detail expression)
     errors: list[tuple[str, str, str]] = field(default_factory=list)
+    kind: str = ""
 
 
 def _column(col: Column, checked: Checked) -> None:
+    """Value, error and detail of one column (mapped columns: as staging.py computed them)."""
     c = col.name
     raw = f"s.{quote(c)}"
-    trimmed = f"trim({raw})"
-    present = f"({trimmed} <> '')"
     type_error = "NULL"
     detail = "''"
-    if col.type in (Type.TEXT, Type.CODE):
-        value = f"NULLIF({trimmed}, '')"
-    elif col.type is Type.SOURCE:
-        value = f"NULLIF(lower({trimmed}), '')"
-    elif col.type is Type.DATE:
-        # A date, or a date with a zero time as Excel and pandas write it
-        # ("2024-01-15 00:00:00"); a time of day other than midnight is an error that
-        # says so (the time is not shown: the column may be a date of birth).
-        day = f"try_strptime({trimmed}, {DATE_FORMATS})"
-        stamp = f"try_strptime({trimmed}, {DATETIME_FORMATS})"
-        value = (f"CAST(CASE WHEN {day} IS NOT NULL THEN {day} "
-                 f"WHEN {stamp} = date_trunc('day', {stamp}) THEN {stamp} END AS DATE)")
-        type_error = f"CASE WHEN {value} IS NULL THEN 'invalid-date' END"
-        detail = (f"CASE WHEN {day} IS NULL AND {stamp} IS NOT NULL THEN "
-                  f"'{TIME_OF_DAY}' ELSE '' END")
-    elif col.type is Type.INT:
-        value = f"TRY_CAST({trimmed} AS INTEGER)"
-        type_error = f"CASE WHEN {value} IS NULL THEN 'invalid-number' END"
-        detail = "'a whole number'"
-    elif col.type is Type.FLOAT:
-        value = f"TRY_CAST(replace({trimmed}, ',', '.') AS DOUBLE)"
-        type_error = f"CASE WHEN {value} IS NULL THEN 'invalid-number' END"
-        detail = "'a number'"
-    elif col.type in (Type.ENUM, Type.MULTI_ENUM, Type.COUNTRY, Type.MULTI_COUNTRY):
-        alias = f"m_{c}"
-        checked.joins.append(f"LEFT JOIN {mapping_table(c)} {alias} ON {alias}.raw = {raw}")
-        value = f"{alias}.value"
-        type_error = f"{alias}.code"
-        detail = f"coalesce({alias}.detail, '')"
-    elif col.type is Type.NAME:
-        alias = f"n_{c}"
-        checked.joins.append(f"LEFT JOIN {NAMES} {alias} ON {alias}.raw = {raw}")
-        value = f"{alias}.token"
-        prefix = c.split("_")[0]
-        checked.select += [
-            f"{alias}.phonetic AS {prefix}_phonetic",
-            f"CAST({alias}.bloom AS BITSTRING) AS {prefix}_bloom",
-        ]
-    elif col.type is Type.PERSON_REF:
-        alias = f"m_{c}"
-        checked.joins.append(
-            f"LEFT JOIN {mapping_table(c)} {alias} ON {alias}.raw = {raw} "
-            f"AND {alias}.source = lower(trim(s.source))"
-        )
-        value = f"{alias}.token"
-    else:  # PHONE, ADDRESS, BOOKING
-        alias = f"m_{c}"
-        checked.joins.append(f"LEFT JOIN {mapping_table(c)} {alias} ON {alias}.raw = {raw}")
-        value = f"{alias}.token"
-        if col.type is Type.PHONE:
-            type_error = f"CASE WHEN {value} IS NULL THEN 'invalid-phone' END"
+    if not mapped(col):
+        trimmed = f"trim({raw})"
+        present = f"({trimmed} <> '')"
+        value = (f"NULLIF(lower({trimmed}), '')" if col.type is Type.SOURCE
+                 else f"NULLIF({trimmed}, '')")
+    else:
+        def part(name: str) -> str:
+            return f"s.{quote(c + ':' + name)}"
+
+        present = part("present")
+        value = raw
+        type_error = part("code")
+        detail = f"coalesce({part('detail')}, '')"
+        if col.type is Type.NAME:
+            alias = f"m_{c}"
+            checked.joins.append(
+                f"LEFT JOIN {mapping_table(c)} {alias} ON {alias}.idx = {part('idx')}")
+            prefix = c.split("_")[0]
+            checked.select += [f"{part('phonetic')} AS {prefix}_phonetic",
+                               f"{alias}.bloom AS {prefix}_bloom"]
+        elif c == BIRTH_DATE and checked.kind == "reports":
+            checked.select += [
+                f"{part('swap')} AS dob_swap_token", f"{part('near')} AS dob_near_tokens",
+                f"{part('year')} AS dob_year", f"{part('month')} AS birth_month",
+                "s._dob_age AS age_at_report", "s._dob_future AS dob_future",
+                "s._dob_after_report AS dob_after_report", "s._dob_too_old AS dob_too_old",
+            ]
     required = "TRUE" if col.required else "FALSE"
     error = (
         f"CASE WHEN {present} THEN coalesce({type_error}, "
@@ -115,7 +85,7 @@ def _column(col: Column, checked: Checked) -> None:
 
 def checked_select(kind: Kind) -> str:
     """SQL creating the checked table from the staging table."""
-    checked = Checked(select=["s._row AS _row", "s._extra AS _extra"])
+    checked = Checked(select=["s._row AS _row", "s._extra AS _extra"], kind=kind.name)
     for col in kind.columns:
         _column(col, checked)
     if kind.name == "reports":
@@ -149,24 +119,28 @@ def range_errors(kind: Kind, max_age_years: int) -> list[str]:
     out = []
     for c in _dates(kind):
         q = quote(c)
+        if c == BIRTH_DATE:
+            continue  # checked against the report date in Arrow (staging.py)
         if not c.endswith("end_date"):
             out.append(f"{ins} SELECT _row, '{c}', 'date-in-future', '' FROM {CHECKED} "
                        f"WHERE {q} > current_date")
-        if c != "date_of_birth":
+        if c != BIRTH_DATE:
             out.append(f"{ins} SELECT _row, '{c}', 'date-out-of-range', '1900 to today' "
                        f"FROM {CHECKED} WHERE {q} < DATE '1900-01-01'")
     if kind.name == "reports":
         out += [
+            f"{ins} SELECT _row, 'date_of_birth', 'date-in-future', '' FROM {CHECKED} "
+            f"WHERE dob_future",
             f"{ins} SELECT _row, 'date_of_birth', 'inconsistent-dates', 'is after report_date' "
-            f"FROM {CHECKED} WHERE date_of_birth > report_date",
+            f"FROM {CHECKED} WHERE dob_after_report",
             f"{ins} SELECT _row, 'date_of_birth', 'date-out-of-range', "
             f"'at most {int(max_age_years)} years before report_date' FROM {CHECKED} "
-            f"WHERE date_of_birth < report_date - INTERVAL {int(max_age_years)} YEAR",
+            f"WHERE dob_too_old",
             f"{ins} SELECT _row, 'birth_year', 'date-out-of-range', '1900 to the report year' "
             f"FROM {CHECKED} WHERE birth_year < 1900 OR birth_year > year(report_date)",
             f"{ins} SELECT _row, 'birth_year', 'inconsistent-dates', "
             f"'differs from the year of date_of_birth' FROM {CHECKED} "
-            f"WHERE birth_year <> year(date_of_birth)",
+            f"WHERE birth_year <> dob_year",
         ]
     if kind.name == "suspects":
         out.append(f"{ins} SELECT _row, 'birth_year', 'date-out-of-range', "

@@ -21,13 +21,13 @@ import pyarrow as pa
 from thbmonitor.errors import DataError, UsageError
 from thbmonitor.ingest import checks
 from thbmonitor.ingest.catalogue import CATALOGUE
-from thbmonitor.ingest.kinds import KINDS, PERSONAL_HINTS, REFERENCES, Kind, Type
+from thbmonitor.ingest.kinds import KINDS, REFERENCES, Column, Kind
 from thbmonitor.ingest.pseudonymise import Pseudonymiser
 from thbmonitor.ingest.quarantine import leave_quarantine, record_key_sql
-from thbmonitor.ingest.reader import ROW, read_table
+from thbmonitor.ingest.reader import Limits, read_table
 from thbmonitor.ingest.report import ImportReport, RowError
+from thbmonitor.ingest.staging import mapped, stage
 from thbmonitor.ingest.stored import STORED, final_select
-from thbmonitor.ingest.values import MAPPERS
 from thbmonitor.store import Database
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,8 @@ def import_file(
     pseudo = Pseudonymiser(key)
 
     notify("read")
-    read = read_table(path)
+    limits = Limits.from_settings(db.setting)
+    read = read_table(path, limits=limits)
     report = ImportReport(file=path.name, kind=kind, file_hash=read.file_hash, partial=partial,
                           encoding=read.encoding, delimiter=read.delimiter,
                           errors=list(read.errors))
@@ -78,7 +79,7 @@ def import_file(
     if missing:
         report.errors += [RowError.make(path.name, None, c, "missing-column") for c in missing]
         return report
-    malformed: set[int] = {e.row for e in report.errors if e.row is not None}
+    malformed: set[int] = set(read.malformed)
     report.rows = read.table.num_rows + len(malformed)
     report.already_imported = bool(db.scalar(
         "SELECT count(*) FROM imports WHERE file_hash = ? AND kind = ?", [read.file_hash, kind]))
@@ -87,9 +88,15 @@ def import_file(
     created: list[str] = []
     try:
         notify("pseudonymise")
-        staging = _staging(read.table, spec, pseudo)
-        _temp(con, created, checks.STAGING, staging)
-        _mappings(con, created, spec, pseudo)
+        staged = stage(read.table, spec, pseudo,
+                       max_age_years=int(db.setting("ingest.max_age_years")),
+                       extra_columns=db.setting("ingest.extra_columns"))
+        report.dropped_columns = staged.dropped
+        read.table = None  # the strings as read are not needed any more
+        _temp(con, created, checks.STAGING, staged.table)
+        for column, mapping in staged.mappings.items():
+            _temp(con, created, checks.mapping_table(column), mapping)
+        del staged
         notify("validate")
         created += [checks.CHECKED, checks.ERRORS, checks.FINAL, _STATE, _OK]
         con.execute(checks.checked_select(spec))
@@ -100,8 +107,7 @@ def import_file(
             _source_type_errors(con)
         con.execute(f"CREATE TEMP TABLE {checks.FINAL} AS {final_select(kind, checks.CHECKED)}")
         _key_errors(con, spec, replace)
-        report.errors += _collect_errors(con, path.name)
-        report.errors.sort(key=lambda e: (e.row or 0, e.column or "", e.code))
+        _collect_errors(con, report, path.name, limits.errors, malformed)
         if report.errors and not partial:
             return report
         notify("store")
@@ -116,92 +122,21 @@ def import_file(
 # -- staging ------------------------------------------------------------------------
 
 
-def _staging(table: pa.Table, spec: Kind, pseudo: Pseudonymiser) -> pa.Table:
-    """The kind's columns (absent ones empty), `_row`, and unknown columns as `_extra`."""
-    n = table.num_rows
-    arrays: dict[str, pa.Array] = {}
-    for col in spec.columns:
-        arrays[col.name] = (table.column(col.name) if col.name in table.column_names
-                            else pa.array([""] * n, pa.string()))
-    unknown = [c for c in table.column_names if c not in spec.names and c != ROW]
-    if unknown:
-        fields = []
-        for name in unknown:
-            values = table.column(name).to_pylist()
-            if any(hint in name for hint in PERSONAL_HINTS):
-                tokens = pseudo.free_text("extra", set(values))
-                values = [tokens.get(v) for v in values]
-            fields.append(pa.array(values, pa.string()))
-        arrays["_extra"] = pa.StructArray.from_arrays(fields, names=unknown)
-    else:
-        arrays["_extra"] = pa.nulls(n, pa.string())
-    arrays[ROW] = table.column(ROW)
-    return pa.table(arrays)
-
-
 def _temp(con: Any, created: list[str], name: str, data: pa.Table) -> None:
+    """A temp table of `data`, which holds no clear personal value (staging.py).
+
+    Bloom encodings arrive as text of '0'/'1' and are kept as BITSTRING, an eighth
+    of the memory (a temp table spills to disk when the memory limit is reached).
+    """
     view = name + "_arrow"
+    select = ("* REPLACE (CAST(bloom AS BITSTRING) AS bloom)" if "bloom" in data.column_names
+              else "*")
     con.register(view, data)
     try:
-        con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {view}")
+        con.execute(f"CREATE TEMP TABLE {name} AS SELECT {select} FROM {view}")
     finally:
         con.unregister(view)
     created.append(name)
-
-
-def _distinct(con: Any, column: str) -> list[str]:
-    rows = con.execute(f"SELECT DISTINCT {checks.quote(column)} FROM {checks.STAGING}").fetchall()
-    return [r[0] for r in rows]
-
-
-def _mappings(con: Any, created: list[str], spec: Kind, pseudo: Pseudonymiser) -> None:
-    """One mapping table per coded or personal column: distinct raw value -> result."""
-    names: set[str] = set()
-    for col in spec.columns:
-        c = col.name
-        if col.type in MAPPERS:
-            mapped = MAPPERS[col.type](col, _distinct(con, c))
-            listed = col.type in (Type.MULTI_ENUM, Type.MULTI_COUNTRY)
-            _temp(con, created, checks.mapping_table(c), pa.table({
-                "raw": pa.array([m.raw for m in mapped], pa.string()),
-                "value": pa.array([m.value for m in mapped],
-                                  pa.list_(pa.string()) if listed else pa.string()),
-                "code": pa.array([m.code for m in mapped], pa.string()),
-                "detail": pa.array([m.detail for m in mapped], pa.string()),
-            }))
-        elif col.type is Type.NAME:
-            names.update(_distinct(con, c))
-        elif col.type is Type.PHONE:
-            phones = pseudo.phones(v for v in _distinct(con, c) if v.strip())
-            _token_table(con, created, c, phones)
-        elif col.type in (Type.ADDRESS, Type.BOOKING):
-            domain = "address" if col.type is Type.ADDRESS else "booking"
-            _token_table(con, created, c, pseudo.free_text(domain, _distinct(con, c)))
-        elif col.type is Type.PERSON_REF:
-            pairs = con.execute(
-                f"SELECT DISTINCT lower(trim(source)), {checks.quote(c)} FROM {checks.STAGING} "
-                f"WHERE trim({checks.quote(c)}) <> ''").fetchall()
-            _temp(con, created, checks.mapping_table(c), pa.table({
-                "source": pa.array([p[0] for p in pairs], pa.string()),
-                "raw": pa.array([p[1] for p in pairs], pa.string()),
-                "token": pa.array([pseudo.person_ref(p[0], p[1]) for p in pairs], pa.string()),
-            }))
-    if any(col.type is Type.NAME for col in spec.columns):
-        encoded = pseudo.names(names)
-        raws = list(encoded)
-        _temp(con, created, checks.NAMES, pa.table({
-            "raw": pa.array(raws, pa.string()),
-            "token": pa.array([(encoded[r] or ("",))[0] or None for r in raws], pa.string()),
-            "phonetic": pa.array([e[1] if (e := encoded[r]) else None for r in raws], pa.string()),
-            "bloom": pa.array([e[2] if (e := encoded[r]) else None for r in raws], pa.string()),
-        }))
-
-
-def _token_table(con: Any, created: list[str], column: str, tokens: dict[str, str | None]) -> None:
-    _temp(con, created, checks.mapping_table(column), pa.table({
-        "raw": pa.array(list(tokens), pa.string()),
-        "token": pa.array(list(tokens.values()), pa.string()),
-    }))
 
 
 # -- checks across rows and against the store -----------------------------------------
@@ -270,11 +205,42 @@ def _key_errors(con: Any, spec: Kind, replace: bool) -> None:
               AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{target} = f.{column})""")
 
 
-def _collect_errors(con: Any, file: str) -> list[RowError]:
-    rows = con.execute(
-        f"SELECT DISTINCT _row, col, code, detail FROM {checks.ERRORS} ORDER BY _row, col, code"
-    ).fetchall()
-    return [RowError.make(file, int(r), col, code, detail or "") for r, col, code, detail in rows]
+def _collect_errors(con: Any, report: ImportReport, file: str, cap: int,
+                    malformed: set[int]) -> None:
+    """The first `cap` errors (by row, column, code) into the report, and the totals."""
+    total, rows = con.execute(
+        f"SELECT count(*), count(DISTINCT _row) FROM (SELECT DISTINCT _row, col, code "
+        f"FROM {checks.ERRORS})").fetchone()
+    listed = con.execute(
+        f"SELECT DISTINCT _row, col, code, detail FROM {checks.ERRORS} "
+        f"ORDER BY _row, col, code LIMIT {int(cap)}").fetchall()
+    report.errors += [RowError.make(file, int(r), col, code, detail or "")
+                      for r, col, code, detail in listed]
+    report.errors.sort(key=lambda e: (e.row or 0, e.column or "", e.code))
+    del report.errors[cap:]
+    file_errors = sum(1 for e in report.errors if e.row is None)
+    report.errors_total = int(total) + len(malformed) + file_errors
+    bad = set() if not malformed else malformed - {int(r) for (r,) in con.execute(
+        f"SELECT DISTINCT _row FROM {checks.ERRORS}").fetchall()}
+    report.rows_with_errors = int(rows) + len(bad)
+
+
+def _bad_rows(con: Any) -> list[int]:
+    return [int(r) for (r,) in con.execute(
+        f"SELECT DISTINCT _row FROM {checks.ERRORS} ORDER BY 1").fetchall()]
+
+
+def _row_errors(con: Any, file: str, rows: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each row's errors as the quarantine keeps them (all of them, not only those listed)."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    for r, col, code, detail in con.execute(
+            f"SELECT DISTINCT _row, col, code, detail FROM {checks.ERRORS} "
+            "WHERE _row IN (SELECT unnest(?::INTEGER[])) ORDER BY _row, col, code", [rows]
+    ).fetchall():
+        error = RowError.make(file, int(r), col, code, detail or "")
+        out.setdefault(int(r), []).append(
+            {"column": error.column, "code": error.code, "message": error.message})
+    return out
 
 
 # -- storing ------------------------------------------------------------------------
@@ -288,7 +254,7 @@ def _store(db: Database, spec: Kind, report: ImportReport, file: str, vintage: s
     counts = dict(con.execute(f"SELECT state, count(*) FROM {_OK} GROUP BY state").fetchall())
     new = int(counts.get("new", 0)) + (int(counts.get("changed", 0)) if replace else 0)
     report.unchanged = int(counts.get("unchanged", 0))
-    bad_rows = sorted({e.row for e in report.errors if e.row is not None})
+    bad_rows = sorted(set(_bad_rows(con)) | malformed)
     quarantine = bad_rows if (report.partial and not report.already_imported) else []
     if new == 0 and not quarantine:
         return
@@ -335,27 +301,33 @@ def _store(db: Database, spec: Kind, report: ImportReport, file: str, vintage: s
 
 def _quarantine(db: Database, spec: Kind, report: ImportReport, file: str, import_id: int,
                 rows: list[int], malformed: set[int]) -> None:
-    """Bad rows with their errors; personal values withheld (see docs/privacy.md)."""
+    """Bad rows with their errors; only what may be in clear (see docs/privacy.md).
+
+    A quarantined row keeps the normalised values of its non-personal columns
+    (vocabulary values, dates, numbers, codes and free-text columns declared
+    non-personal) and of allow-listed extra columns; a personal value, and any
+    value that failed its check (a name typed in a vocabulary column, say), is
+    `<withheld>`.
+    """
     con = db.conn
-    personal = {c.name for c in spec.columns if c.personal or c.pseudonymised}
     wanted = [r for r in rows if r not in malformed]
     raw: dict[int, dict[str, Any]] = {}
     if wanted:
+        columns = [c.name for c in spec.columns]
+        select = ", ".join(f"{checks.quote(c)}, {checks.quote('e_' + c)}" for c in columns)
         cursor = con.execute(
-            f"SELECT * FROM {checks.STAGING} WHERE _row IN (SELECT unnest(?::INTEGER[]))", [wanted])
-        names = [d[0] for d in cursor.description]
+            f"SELECT _row, _extra, {select} FROM {checks.CHECKED} "
+            "WHERE _row IN (SELECT unnest(?::INTEGER[]))", [wanted])
         for values in cursor.fetchall():
-            record = dict(zip(names, values, strict=True))
-            row = int(record.pop(ROW))
-            extra = record.pop("_extra", None)
-            data = {k: (WITHHELD if k in personal and str(v).strip() else v)
-                    for k, v in record.items()}
+            row, extra, cells = int(values[0]), values[1], values[2:]
+            data = {col.name: _shown(col, cells[2 * i], cells[2 * i + 1])
+                    for i, col in enumerate(spec.columns)}
             if isinstance(extra, dict):
-                data.update({k: v for k, v in extra.items()})
+                data.update(extra)
             raw[row] = data
-    by_row: dict[int, list[dict[str, Any]]] = {}
+    by_row = _row_errors(con, file, rows)
     for error in report.errors:
-        if error.row is not None:
+        if error.row in malformed:
             by_row.setdefault(error.row, []).append(
                 {"column": error.column, "code": error.code, "message": error.message})
     keys = dict(con.execute(
@@ -374,6 +346,19 @@ def _quarantine(db: Database, spec: Kind, report: ImportReport, file: str, impor
     con.executemany(
         "INSERT INTO quarantine (quarantine_id, import_id, kind, file_name, row_number, errors, "
         "row_data, record_key) VALUES (nextval('quarantine_seq'), ?, ?, ?, ?, ?, ?, ?)", params)
+
+
+def _shown(col: Column, value: Any, code: str | None) -> Any:
+    """A checked cell as the quarantine keeps it."""
+    if code == "missing-value":
+        return ""
+    if code is not None or (value is not None and (col.personal or col.pseudonymised)):
+        return WITHHELD
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return value if mapped(col) or isinstance(value, str) else str(value)
 
 
 def _now() -> datetime:

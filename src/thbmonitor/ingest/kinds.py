@@ -178,7 +178,7 @@ REFERENCES: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 #: Header words that suggest personal data in an unknown column: such a column is
-#: kept in `extra` as a keyed token, never in clear.
+#: dropped even when `ingest.extra_columns` allows it (staging.py).
 PERSONAL_HINTS: tuple[str, ...] = (
     "name", "naam", "phone", "telefoon", "tel", "mobile", "mobiel", "email", "e-mail", "mail",
     "address", "adres", "street", "straat", "bsn", "passport", "paspoort", "birth",

@@ -21,9 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from thbmonitor.ingest.report import RowError, plural
@@ -34,6 +36,45 @@ _WORD = re.compile(r"[^\W\d_]+")
 _FOREIGN_SCRIPT_SHARE = 0.5
 
 ROW = "_row"
+_MB = 1024 * 1024
+_LINE_BREAK = re.compile(rb"\r\n|\n|\r")
+#: A valid UTF-8 sequence of two to four bytes (a non-ASCII character written as UTF-8).
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                             rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may be (the ingest.max_* settings; docs/data-formats.md)."""
+
+    file_bytes: int = 1024 * _MB
+    xlsx_bytes: int = 512 * _MB
+    rows: int = 2_000_000
+    columns: int = 500
+    field_chars: int = 10_000
+    errors: int = 1000
+
+    @classmethod
+    def from_settings(cls, setting: Callable[[str], Any]) -> Limits:
+        return cls(file_bytes=int(setting("ingest.max_file_mb")) * _MB,
+                   xlsx_bytes=int(setting("ingest.max_xlsx_mb")) * _MB,
+                   rows=int(setting("ingest.max_rows")),
+                   columns=int(setting("ingest.max_columns")),
+                   field_chars=int(setting("ingest.max_field_chars")),
+                   errors=int(setting("ingest.max_errors")))
+
+
+def _known_columns() -> frozenset[str]:
+    from thbmonitor.ingest.kinds import KINDS
+
+    return frozenset(c.name for kind in KINDS.values() for c in kind.columns)
+
+
+def column_label(header: list[str], index: int) -> str:
+    """How a message names a header cell: its name when it is a column of a kind, else its
+    position (a file without a header row has a name or a phone number there)."""
+    name = header[index]
+    return f"column '{name}'" if name in _known_columns() else f"column {index + 1}"
 
 
 @dataclass
@@ -46,6 +87,8 @@ class ReadResult:
     delimiter: str | None
     file_hash: str
     errors: list[RowError] = field(default_factory=list)
+    #: Data rows skipped as malformed (all of them; `errors` lists at most Limits.errors).
+    malformed: list[int] = field(default_factory=list)
 
 
 def file_hash(data: bytes) -> str:
@@ -71,17 +114,34 @@ def _unsupported(name: str, digest: str, detail: str) -> ReadResult:
                       [RowError.make(name, None, None, "unsupported-file", detail)])
 
 
-def read_table(path: Path, *, display_name: str | None = None) -> ReadResult:
+def _file_error(name: str, digest: str, code: str, detail: str) -> ReadResult:
+    return ReadResult(None, [], None, None, digest, [RowError.make(name, None, None, code, detail)])
+
+
+def _megabytes(size: int) -> str:
+    return f"{-(-size // _MB):,} MB"
+
+
+def read_table(path: Path, *, display_name: str | None = None,
+               limits: Limits | None = None) -> ReadResult:
     """Read `path` (CSV or XLSX by content) into strings with data-row numbers.
 
-    A file that cannot be read, or whose content is not what its name says, is a
-    file-level `unsupported-file` error in the result, never an exception.
+    A file that cannot be read, whose content is not what its name says or that
+    exceeds `limits`, is a file-level error in the result, never an exception.
     """
     name = display_name or path.name
+    limits = limits or Limits()
     try:
+        size = path.stat().st_size
+        if size > limits.file_bytes:
+            return _file_error(name, "", "file-too-large",
+                               f" ({_megabytes(size)}; at most {_megabytes(limits.file_bytes)}: "
+                               "setting ingest.max_file_mb)")
         data = path.read_bytes()
     except OSError as exc:
         return _unsupported(name, "", f"it cannot be read: {exc.strerror or type(exc).__name__}")
+    except MemoryError:
+        return _file_error(name, "", "file-too-large", " (there is not enough memory to read it)")
     digest = file_hash(data)
     suffix = path.suffix.lower()
     for signature, what in _SIGNATURES:
@@ -91,12 +151,16 @@ def read_table(path: Path, *, display_name: str | None = None) -> ReadResult:
         if data[:4] != b"PK\x03\x04":
             return _unsupported(name, digest, f"it is named {suffix} but is not an XLSX "
                                               "workbook; perhaps a renamed CSV or text file")
-        return _read_xlsx(path, data, name, digest)
+        return _read_xlsx(data, name, digest, limits)
     if suffix in (".xls", ".ods", ".pdf", ".docx", ".doc", ".odt", ".numbers"):
         return _unsupported(name, digest, f"{suffix} files are not supported")
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _unsupported(name, digest, "it is a binary file, not text")
-    return _read_csv(data, name, digest)
+    try:
+        return _read_csv(data, name, digest, limits)
+    except MemoryError:
+        return _file_error(name, digest, "file-too-large",
+                           " (there is not enough memory to read it)")
 
 
 # -- CSV ------------------------------------------------------------------------
@@ -116,8 +180,16 @@ def _decode(data: bytes, name: str) -> tuple[bytes, str] | RowError:
     try:
         data.decode("utf-8")
         return data, encoding
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    if _UTF8_MULTIBYTE.search(data):
+        # Part of the file is UTF-8 and part is not: decoding all of it as Windows-1252
+        # would turn every UTF-8 letter into two ("Zoë" into "ZoÃ«") and its tokens
+        # would never match; the user is told where the first foreign byte is.
+        line = len(_LINE_BREAK.findall(data, 0, first_bad)) + 1
+        return RowError.make(name, None, None, "encoding-error",
+                             f" throughout: line {line:,} is in another encoding (Windows-1252?) "
+                             "while the rest of the file is UTF-8")
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
@@ -146,29 +218,73 @@ def _delimiter(header_line: str) -> str:
     return ";" if unquoted.count(";") > unquoted.count(",") else ","
 
 
-def _header(names: list[str], name: str) -> tuple[list[str], list[RowError]]:
-    cleaned, errors, seen = [], [], set()
+def _header(names: list[str], name: str, limits: Limits) -> tuple[list[str], list[RowError]]:
+    """Header names, lower case; a duplicate is named only when it is a column of a kind."""
+    if len(names) > limits.columns:
+        return [], [RowError.make(name, None, None, "too-many-columns",
+                                  f" ({len(names):,}; at most {limits.columns:,}: setting "
+                                  "ingest.max_columns)")]
+    cleaned: list[str] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
     for i, raw in enumerate(names):
         col = raw.strip().lower() or f"column_{i + 1}"
+        if len(col) > limits.field_chars:
+            return [], [RowError.make(name, None, None, "field-too-long",
+                                      f" (the header, column {i + 1}; at most "
+                                      f"{limits.field_chars:,} characters: setting "
+                                      "ingest.max_field_chars)")]
         if col in seen:
-            errors.append(RowError.make(name, None, col, "duplicate-column"))
-        seen.add(col)
+            known = col in _known_columns()
+            detail = (f"column '{col}'" if known
+                      else f"the name of columns {seen[col] + 1} and {i + 1}")
+            errors.append(RowError.make(name, None, col if known else None, "duplicate-column",
+                                        detail))
+        seen.setdefault(col, i)
         cleaned.append(col)
     return cleaned, errors
 
 
-def _read_csv(data: bytes, name: str, digest: str) -> ReadResult:
+def _too_long(table: pa.Table, header: list[str], rows: np.ndarray, name: str,
+              limits: Limits) -> RowError | None:
+    """The first cell (by column, then row) longer than the limit."""
+    for i, column in enumerate(table.itercolumns()):
+        if len(column) == 0:
+            continue
+        longest = pc.max(pc.utf8_length(column)).as_py()
+        if longest is not None and longest > limits.field_chars:
+            at = pc.index(pc.greater(pc.utf8_length(column), limits.field_chars), True).as_py()
+            row = int(rows[at])
+            return RowError.make(name, None, None, "field-too-long",
+                                 f" (row {row:,}, line {row + 1:,}, {column_label(header, i)}; "
+                                 f"at most {limits.field_chars:,} characters: setting "
+                                 "ingest.max_field_chars)")
+    return None
+
+
+def _too_many_rows(name: str, limits: Limits) -> RowError:
+    return RowError.make(name, None, None, "too-many-rows",
+                         f" (more than {limits.rows:,}: setting ingest.max_rows)")
+
+
+def _read_csv(data: bytes, name: str, digest: str, limits: Limits) -> ReadResult:
     decoded = _decode(data, name)
     if isinstance(decoded, RowError):
         return ReadResult(None, [], None, None, digest, [decoded])
     utf8, encoding = decoded
-    first_line = utf8.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+    del data
+    # The first line ends at the first line break of any convention (CR-only files
+    # from old Mac exports included); the CSV parser accepts all three.
+    first_line = _LINE_BREAK.split(utf8, maxsplit=1)[0].decode("utf-8")
     if not first_line.strip():
         return ReadResult(None, [], encoding, None, digest,
                           [RowError.make(name, None, None, "empty-file")])
     delimiter = _delimiter(first_line)
-    raw_names = next(csv.reader([first_line], delimiter=delimiter))
-    header, errors = _header(raw_names, name)
+    try:
+        raw_names = next(csv.reader([first_line], delimiter=delimiter))
+    except csv.Error:
+        return _unsupported(name, digest, "its header row cannot be parsed as CSV")
+    header, errors = _header(raw_names, name, limits)
     if errors:
         return ReadResult(None, header, encoding, delimiter, digest, errors)
     malformed: list[tuple[int, int]] = []
@@ -191,18 +307,29 @@ def _read_csv(data: bytes, name: str, digest: str) -> ReadResult:
                 strings_can_be_null=False, quoted_strings_can_be_null=False,
             ),
         )
-    except pa.ArrowInvalid as exc:
+    except pa.ArrowException as exc:
+        # Arrow's message names the kind of problem ("CSV parse error: Expected 3 columns")
+        # and may quote part of a row: only its first words are shown.
+        kind = str(exc).split(":", 1)[0][:60]
         return ReadResult(None, header, encoding, delimiter, digest, [RowError.make(
-            name, None, None, "unsupported-file", f"the CSV cannot be parsed: {str(exc)[:120]}")])
+            name, None, None, "unsupported-file", f"the CSV cannot be parsed: {kind}")])
+    del utf8
+    if table.num_rows + len(malformed) > limits.rows:
+        return ReadResult(None, header, encoding, delimiter, digest,
+                          [_too_many_rows(name, limits)])
     table = table.rename_columns(header)
     errors = [RowError.make(name, row, None, "malformed-row",
                             f"{plural(n, 'field')} where the header has {len(header)}")
-              for row, n in malformed]
-    rows = _kept_row_numbers(table.num_rows, [r for r, _ in malformed])
+              for row, n in malformed[:limits.errors]]
+    skipped = [r for r, _ in malformed]
+    rows = _kept_row_numbers(table.num_rows, skipped)
+    long = _too_long(table, header, rows, name, limits)
+    if long is not None:
+        return ReadResult(None, header, encoding, delimiter, digest, [long])
     table = table.append_column(ROW, pa.array(rows, pa.int32()))
     if table.num_rows == 0 and not malformed:
         errors.append(RowError.make(name, None, None, "empty-file"))
-    return ReadResult(table, header, encoding, delimiter, digest, errors)
+    return ReadResult(table, header, encoding, delimiter, digest, errors, skipped)
 
 
 def _kept_row_numbers(kept: int, skipped: list[int]) -> np.ndarray:
@@ -230,29 +357,45 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(path: Path, data: bytes, name: str, digest: str) -> ReadResult:
+def _read_xlsx(data: bytes, name: str, digest: str, limits: Limits) -> ReadResult:
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        return _unsupported(name, digest, f"not a readable XLSX workbook ({type(exc).__name__})")
+    # From the zip directory, before anything is decompressed: a zip bomb declares what it
+    # would become, and Python's zipfile never decompresses more than a member declares.
+    inflated = sum(m.file_size for m in members)
+    if inflated > limits.xlsx_bytes:
+        return _file_error(name, digest, "file-too-large",
+                           f" (the workbook would decompress to {_megabytes(inflated)}; at most "
+                           f"{_megabytes(limits.xlsx_bytes)}: setting ingest.max_xlsx_mb)")
+    try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError,
-            TypeError, IndexError) as exc:
-        # openpyxl raises whatever its parsers meet in a damaged or foreign archive
-        # (a .docx or .ods renamed .xlsx); all of them mean the same to the user.
+    except MemoryError:
+        return _file_error(name, digest, "file-too-large",
+                           " (there is not enough memory to read it)")
+    except Exception as exc:  # noqa: BLE001
+        # openpyxl raises whatever its zip and XML parsers meet in a damaged or foreign
+        # archive (a .docx or .ods renamed .xlsx, a truncated or garbage file): all of it
+        # means the same to the user, and no traceback may reach them.
         return _unsupported(name, digest,
                             f"not a readable XLSX workbook ({type(exc).__name__})")
     try:
-        return _xlsx_table(book, name, digest)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError,
-            EOFError) as exc:
+        return _xlsx_table(book, name, digest, limits)
+    except MemoryError:
+        return _file_error(name, digest, "file-too-large",
+                           " (there is not enough memory to read it)")
+    except Exception as exc:  # noqa: BLE001  (as above: the sheet's XML is parsed lazily)
         return _unsupported(name, digest,
                             f"the workbook is damaged and cannot be read ({type(exc).__name__})")
     finally:
         book.close()
 
 
-def _xlsx_table(book: object, name: str, digest: str) -> ReadResult:
+def _xlsx_table(book: object, name: str, digest: str, limits: Limits) -> ReadResult:
     sheets = getattr(book, "worksheets", [])
     if not sheets:
         return _unsupported(name, digest, "the workbook has no worksheet")
@@ -263,8 +406,8 @@ def _xlsx_table(book: object, name: str, digest: str) -> ReadResult:
         return ReadResult(None, [], "xlsx", None, digest,
                           [RowError.make(name, None, None, "empty-file")])
     width = max(i + 1 for i, v in enumerate(first) if v is not None)
-    header, errors = _header([_cell(v) for v in first[:width]], name)
-    if errors:
+    header, errors = _header([_cell(v) for v in first[:width]], name, limits)
+    if errors or not header:
         return ReadResult(None, header, "xlsx", None, digest, errors)
     columns: list[list[str]] = [[] for _ in header]
     numbers: list[int] = []
@@ -272,6 +415,14 @@ def _xlsx_table(book: object, name: str, digest: str) -> ReadResult:
         cells = [_cell(v) for v in values[:width]]
         if not any(cells):
             continue  # a blank row in a sheet carries nothing
+        if len(numbers) >= limits.rows:
+            return ReadResult(None, header, "xlsx", None, digest, [_too_many_rows(name, limits)])
+        for i, cell in enumerate(cells):
+            if len(cell) > limits.field_chars:
+                return ReadResult(None, header, "xlsx", None, digest, [RowError.make(
+                    name, None, None, "field-too-long",
+                    f" (row {number:,}, line {number + 1:,}, {column_label(header, i)}; at most "
+                    f"{limits.field_chars:,} characters: setting ingest.max_field_chars)")])
         cells += [""] * (width - len(cells))
         for col, value in zip(columns, cells, strict=True):
             col.append(value)

@@ -69,6 +69,12 @@ class ImportReport:
     encoding: str | None = None
     delimiter: str | None = None
     errors: list[RowError] = field(default_factory=list)
+    #: Unknown columns of the file that were not stored (their names, never a value).
+    dropped_columns: list[str] = field(default_factory=list)
+    #: How many errors there were; `errors` lists the first ingest.max_errors of them.
+    errors_total: int | None = None
+    #: How many rows had an error (all of them, also those beyond the listed errors).
+    rows_with_errors: int | None = None
 
     @property
     def file_errors(self) -> list[RowError]:
@@ -90,17 +96,26 @@ class ImportReport:
 
     @property
     def error_rows(self) -> int:
+        if self.rows_with_errors is not None:
+            return self.rows_with_errors
         return len({e.row for e in self.errors if e.row is not None})
+
+    @property
+    def error_count(self) -> int:
+        return self.errors_total if self.errors_total is not None else len(self.errors)
 
     def summary(self) -> str:
         """One sentence on what happened, in correct English for any count."""
         stats = self.stats()
         if self.succeeded:
             note = " (this file was imported before)" if self.already_imported else ""
+            dropped = (f"; not stored: unknown {plural(len(self.dropped_columns), 'column')} "
+                       f"{', '.join(self.dropped_columns)} (docs/data-formats.md)"
+                       if self.dropped_columns else "")
             return (f"{self.file}: {plural(stats['rows'], 'row')}, {stats['stored']:,} stored, "
                     f"{stats['unchanged']:,} already stored, {stats['quarantined']:,} "
-                    f"quarantined{note}")
-        problems = plural(len(self.errors), "problem")
+                    f"quarantined{note}{dropped}")
+        problems = plural(self.error_count, "problem")
         where = (f" in {plural(self.error_rows, 'row')}" if self.error_rows
                  else " in the file as a whole")
         return (f"{self.file}: not imported — {problems}{where}; nothing was stored. Fix the "
@@ -112,7 +127,7 @@ class ImportReport:
             "rows": self.rows, "stored": self.stored, "unchanged": self.unchanged,
             "quarantined": self.quarantined, "resolved": self.resolved,
             "error_rows": self.error_rows,
-            "errors": len(self.errors),
+            "errors": self.error_count,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -128,4 +143,6 @@ class ImportReport:
             "delimiter": self.delimiter,
             "stats": self.stats(),
             "errors": [e.to_dict() for e in self.errors],
+            "errors_listed": len(self.errors),
+            "dropped_columns": list(self.dropped_columns),
         }

@@ -27,8 +27,13 @@ STORED: dict[str, dict[str, str]] = {
         "given_bloom": "c.given_bloom",
         "family_bloom": "c.family_bloom",
         "name_bloom": f"CASE WHEN {_BOTH} THEN c.given_bloom | c.family_bloom END",
-        "date_of_birth": "c.date_of_birth",
-        "birth_year": "coalesce(c.birth_year, year(c.date_of_birth))",
+        # The date of birth as keyed tokens only (staging.py); year, month and age in clear.
+        "dob_token": "c.date_of_birth",
+        "dob_swap_token": "c.dob_swap_token",
+        "dob_near_tokens": "c.dob_near_tokens",
+        "birth_year": "coalesce(c.birth_year, c.dob_year)",
+        "birth_month": "c.birth_month",
+        "age_at_report": "c.age_at_report",
         "sex": "c.sex",
         "nationality": "c.nationality",
         "exploitation": "c.exploitation",
@@ -95,18 +100,23 @@ STORED: dict[str, dict[str, str]] = {
 }
 
 
+#: Columns left out of the row hash: functions of other stored columns under the same key.
+_DERIVED = ("_bloom", "_near_tokens")
+
+
 def final_select(kind: str, checked: str) -> str:
     """SELECT of the stored columns, `_row` and `row_hash` (md5 of the stored values).
 
     The Bloom encodings are left out of the hash: they are a function of the
     name tokens under the same key, and hashing their 1,024-character text
-    form tripled the time of a large import.
+    form tripled the time of a large import; so are the near tokens of the
+    date of birth (a function of its token).
     """
     columns = STORED[kind]
     body = ", ".join(f"{expr} AS {name}" for name, expr in columns.items())
     hashed = " || chr(30) || ".join(
         f"coalesce(CAST({name} AS VARCHAR), chr(0))" for name in columns
-        if not name.endswith("_bloom")
+        if not name.endswith(_DERIVED)
     )
     key = ", md5(" + hashed + ") AS location_key" if kind == "locations" else ""
     return (

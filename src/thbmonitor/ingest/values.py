@@ -2,10 +2,11 @@
 
 Each mapper takes the distinct raw strings of one column and returns, for
 each, the normalised value or an error code with a detail that is safe to
-show: the offending value and a "did you mean" suggestion for columns whose
-values are not personal, nothing of the value for personal columns. The
-detail of an unknown vocabulary value lists the allowed values when they are
-few enough to read in a message.
+show. The offending value itself is never shown: a value outside the
+vocabulary may be anything, a name typed in the wrong column among them
+(issue 11). The detail gives a "did you mean" suggestion (a vocabulary
+value) for a near miss of a column that is not personal, and lists the
+allowed values when they are few enough to read in a message.
 """
 
 from __future__ import annotations
@@ -53,10 +54,6 @@ def _vocab_lookup(column: Column) -> dict[str, str]:
     return table
 
 
-def _show(column: Column, raw: str) -> str:
-    return "" if column.personal else f"'{raw.strip()[:40]}'"
-
-
 def _suggest(column: Column, key: str) -> str | None:
     """The vocabulary value nearest to a near miss, or None."""
     lookup = _vocab_lookup(column)
@@ -65,14 +62,9 @@ def _suggest(column: Column, key: str) -> str | None:
 
 
 def _unknown_detail(column: Column, bad: str, *, suggest: bool = True) -> str:
-    """`('sexuall'; did you mean 'sexual'?); use one of: ...` (nothing of a personal value)."""
-    parts = []
-    if not column.personal:
-        parts.append(_show(column, bad))
-        suggestion = _suggest(column, fold(bad)) if suggest else None
-        if suggestion:
-            parts.append(f"did you mean '{suggestion}'?")
-    shown = f" ({'; '.join(parts)})" if parts else ""
+    """`(did you mean 'sexual'?); use one of: ...` (never the value itself)."""
+    suggestion = (_suggest(column, fold(bad)) if suggest and not column.personal else None)
+    shown = f" (did you mean '{suggestion}'?)" if suggestion else ""
     if len(column.vocabulary) <= LIST_IN_MESSAGE:
         allowed = (f"use one of: {', '.join(column.vocabulary)}, or a synonym listed in "
                    "docs/data-formats.md")
@@ -122,8 +114,7 @@ def _country_detail(column: Column, bad: str, *, suggest: bool) -> str:
     if column.personal:
         return ""
     suggestion = suggest_country(bad) if suggest else None
-    hint = f"; did you mean {suggestion}?" if suggestion else ""
-    return f" ({_show(column, bad)}{hint})"
+    return f" (did you mean {suggestion}?)" if suggestion else ""
 
 
 def map_country(column: Column, raws: list[str]) -> list[Mapped]:

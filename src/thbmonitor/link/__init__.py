@@ -7,7 +7,17 @@ pairs go to the review queue (`review_queue`); reviewers' decisions
 (`decide`) are respected by every later link.
 """
 
-from thbmonitor.link.decisions import DECISIONS, Decision, decide, decide_reports, pair_id
+from thbmonitor.link.decisions import (
+    DECISIONS,
+    Decision,
+    DecisionEvent,
+    Split,
+    decide,
+    decide_reports,
+    decision_history,
+    pair_id,
+    split_report,
+)
 from thbmonitor.link.exact import METHOD
 from thbmonitor.link.export import export_persons
 from thbmonitor.link.persons import (
@@ -24,7 +34,7 @@ from thbmonitor.link.review import ReviewQueue, review_queue
 
 __all__ = [
     "DECISIONS", "DEFAULT_REVIEW_LOW", "DEFAULT_SEED", "DEFAULT_THRESHOLD", "METHOD", "METHODS",
-    "Decision", "LinkQuality", "LinkResult", "ReviewQueue", "components", "decide",
-    "decide_reports", "export_persons", "link_persons", "pair_id", "pairwise_quality",
-    "review_queue",
+    "Decision", "DecisionEvent", "LinkQuality", "LinkResult", "ReviewQueue", "Split",
+    "components", "decide", "decide_reports", "decision_history", "export_persons",
+    "link_persons", "pair_id", "pairwise_quality", "review_queue", "split_report",
 ]

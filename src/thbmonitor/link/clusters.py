@@ -41,31 +41,28 @@ class ClusterStats:
     forced: int = 0
 
 
-def births_compatible(a: str, b: str) -> bool:
-    """Two dates of birth (YYYYMMDD) that one person's reports may carry.
+#: A date of birth as its keyed tokens (ingest/staging.py `birth_tokens`): the date's token,
+#: its day-and-month-swap token and its near tokens (a digit masked, or two neighbours sorted).
+Birth = tuple[str, str, frozenset[int]]
 
-    Equal, day and month swapped, one digit different, or two adjacent
-    digits transposed.
+
+def births_compatible(a: Birth, b: Birth) -> bool:
+    """Two dates of birth that one person's reports may carry, compared by their tokens.
+
+    Equal, day and month swapped (same swap token), one digit different or two
+    adjacent digits transposed (a near token in common).
     """
-    if a == b:
-        return True
-    if a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6]:
-        return True
-    diff = [i for i in range(len(a)) if a[i] != b[i]]
-    if len(diff) == 1:
-        return True
-    return (len(diff) == 2 and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    return a[0] == b[0] or a[1] == b[1] or bool(a[2] & b[2])
 
 
 class _Clusters:
     def __init__(self, source: Sequence[int] | np.ndarray, ref: Sequence[int] | np.ndarray,
-                 soft_source: bool, births: Sequence[str | None] | None) -> None:
+                 soft_source: bool, births: Sequence[Birth | None] | None) -> None:
         n = len(source)
         self.soft_source = soft_source
         self.births = births
         # per root: the distinct full dates of birth of its reports
-        self.dobs: dict[int, set[str]] = (
+        self.dobs: dict[int, set[Birth]] = (
             {} if births is None else {i: {b} for i, b in enumerate(births) if b})
         self.parent = np.arange(n, dtype=np.int64)
         # per root: source code -> set of person_ref codes (-1: report without a ref)
@@ -134,7 +131,7 @@ def cluster(
     must: Iterable[tuple[int, int]] = (),
     cannot: Iterable[tuple[int, int]] = (),
     soft_source: bool = True,
-    births: Sequence[str | None] | None = None,
+    births: Sequence[Birth | None] | None = None,
 ) -> tuple[np.ndarray, ClusterStats]:
     """Cluster label of each of `n` reports.
 
@@ -142,7 +139,7 @@ def cluster(
     threshold; `source` and `ref` are integer codes per report (`ref` -1 when
     the report has no person_ref); `must` and `cannot` are reviewers' decisions.
     `soft_source=False` drops the one-organisation rule (the exact-key baseline).
-    `births`: each report's date of birth as YYYYMMDD (None when unknown); without
+    `births`: each report's date of birth as its tokens (None when unknown); without
     it the date-of-birth rule is not applied.
     """
     stats = ClusterStats()

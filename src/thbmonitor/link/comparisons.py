@@ -18,7 +18,7 @@ from typing import Any
 #: Columns of the model's input table (built by `prepare_input`).
 INPUT_SQL = """
 SELECT (row_number() OVER (ORDER BY source, report_id)) - 1 AS unique_id,
-       source,
+       source, report_id,
        person_ref_token AS person_ref,
        name_token, name_sorted_token, given_token, family_token,
        given_phonetic, family_phonetic,
@@ -26,11 +26,11 @@ SELECT (row_number() OVER (ORDER BY source, report_id)) - 1 AS unique_id,
        bit_count(given_bloom) AS given_bits,
        bit_count(family_bloom) AS family_bits,
        bit_count(name_bloom) AS name_bits,
-       date_of_birth AS dob,
-       strftime(date_of_birth, '%Y%m%d') AS dob_text,
-       coalesce(year(date_of_birth), birth_year) AS birth_year,
-       month(date_of_birth) AS birth_month,
-       day(date_of_birth) AS birth_day,
+       dob_token AS dob,
+       dob_swap_token AS dob_swap,
+       dob_near_tokens AS dob_near,
+       birth_year,
+       birth_month,
        report_date,
        list_sort(list_filter(exploitation, x -> x <> 'unknown')) AS exploitation,
        CASE WHEN count(*) OVER (PARTITION BY name_sorted_token) <= {cap}
@@ -39,8 +39,17 @@ SELECT (row_number() OVER (ORDER BY source, report_id)) - 1 AS unique_id,
            AS given_block,
        CASE WHEN count(*) OVER (PARTITION BY family_token) <= {cap} THEN family_token END
            AS family_block,
-       CASE WHEN count(*) OVER (PARTITION BY date_of_birth) <= {cap} THEN date_of_birth END
+       CASE WHEN count(*) OVER (PARTITION BY dob_token) <= {cap} THEN dob_token END
            AS dob_block,
+       CASE WHEN count(*) OVER (PARTITION BY name_sorted_token) <= {wide_cap}
+           THEN name_sorted_token END AS name_wide_block,
+       CASE WHEN count(*) OVER (PARTITION BY given_token, family_phonetic) <= {wide_cap}
+           THEN given_token || family_phonetic END AS given_sound_block,
+       CASE WHEN count(*) OVER (PARTITION BY family_token, given_phonetic) <= {wide_cap}
+           THEN family_token || given_phonetic END AS family_sound_block,
+       CASE WHEN phone_token IS NOT NULL
+                 AND count(*) OVER (PARTITION BY phone_token) <= {phone_cap}
+           THEN phone_token END AS phone,
        CASE WHEN sex IN ('female', 'male', 'other') THEN sex END AS sex,
        CASE WHEN nationality NOT IN ('unknown', 'stateless', '') THEN nationality END
            AS nationality
@@ -63,41 +72,113 @@ def _level(sql: str, label: str, *, null: bool = False,
     if tf and TF_WEIGHT > 0:
         level["tf_adjustment_column"] = tf
         level["tf_adjustment_weight"] = TF_WEIGHT
+        # The level's own u is the base of its adjustment (Splink otherwise looks for
+        # an exact-match level on the same column, which a part-only level has not):
+        # the weight is then log2(m / tf) whatever the level.
+        level["disable_tf_exact_match_detection"] = True
     return level
 
 
 TF_WEIGHT = 1.0
-TF_COLUMNS = ("given_token", "family_token")
+TF_COLUMNS = ("name_token", "name_sorted_token", "given_token", "family_token")
+
+#: Both names agree exactly (in either order): the name then says all a nationality or
+#: sex could add (a name pool is a nationality's, a given name a sex's), so those
+#: comparisons fall in their null level instead of counting the same evidence twice.
+SAME_NAME = "name_sorted_token_l = name_sorted_token_r"
+SAME_GIVEN = "(given_token_l = given_token_r OR given_token_l = family_token_r)"
 
 
-def _part_comparison(part: str, other: str) -> dict[str, Any]:
-    """Given or family name: exact (with term frequencies), swapped, similar, contained."""
-    label = f"{part} name"
-    contained = (f"bit_count({part}_bloom_l & {part}_bloom_r)"
-                 f" >= 0.95 * least({part}_bits_l, {part}_bits_r)")
+#: Two reports whose name encodings carry different salts (birth year and month differ, or
+#: one side has none): their Bloom filters do not compare.
+CROSS_SALT = ("NOT coalesce(birth_year_l = birth_year_r "
+              "AND birth_month_l IS NOT DISTINCT FROM birth_month_r, false)")
+GIVEN_ACROSS_SALTS = "given exact, family not comparable (other birth salt)"
+FAMILY_ACROSS_SALTS = "family exact, given not comparable (other birth salt)"
+TYPO_ONE = "one name exact, the other one typo off (or whole name Dice >= 0.9)"
+WITHIN = "given exact and one family name within the other, or swapped with a typo"
+EXACT_SIMILAR = "one name exact, the other similar"
+SAME_FAMILY_LEVEL = "same family name, other given name"
+SAME_GIVEN_LEVEL = "same given name, other family name"
+DICE_WIDE = "whole name Dice >= 0.55"
+#: Levels only pairs under one birth salt reach (Dice of the encodings; one part exact and
+#: the other other, across salts, is a level of its own): their u is taken among such pairs.
+SAME_SALT_LEVELS = (TYPO_ONE, WITHIN, SAME_FAMILY_LEVEL, SAME_GIVEN_LEVEL, DICE_WIDE)
+
+
+def _name_comparison() -> dict[str, Any]:
+    """The whole name as one comparison, after Splink's `ForenameSurnameComparison`.
+
+    Given and family name come from one pool (a nationality's), so they are not
+    independent evidence: agreement on both is one level with the term frequency of
+    the full name (how many reports bear exactly this name), not the product of two
+    part frequencies. Swapped names, typos in one part, whole-name similarity (the
+    full-name Bloom filter's Dice: romanisations, double surnames) and agreement on
+    one part only follow, strongest first.
+    """
+    typo_one = (f"(given_token_l = given_token_r AND {_dice('family')} >= 0.8) "
+                f"OR (family_token_l = family_token_r AND {_dice('given')} >= 0.8)")
+    typo_swapped = (f"({_dice('given', 'family')} >= 0.8 AND {_dice('family', 'given')} >= 0.8)")
+    contained = ("given_token_l = given_token_r AND bit_count(family_bloom_l & family_bloom_r)"
+                 " >= 0.95 * least(family_bits_l, family_bits_r)")
+    part_missing = ("(given_bloom_l IS NULL OR given_bloom_r IS NULL "
+                    "OR family_bloom_l IS NULL OR family_bloom_r IS NULL)")
+    part_agrees = (f"(given_token_l = given_token_r OR family_token_l = family_token_r "
+                   f"OR {_dice('given')} >= 0.8 OR {_dice('family')} >= 0.8 "
+                   f"OR given_token_l = family_token_r OR family_token_l = given_token_r)")
+    # A part alike but not equal (a typo of two letters, a sound-alike spelling, a name
+    # part in the other field): weaker than agreement, but no disagreement either.
+    part_alike = (f"({_dice('given')} >= 0.6 OR {_dice('family')} >= 0.6 "
+                  "OR given_phonetic_l = given_phonetic_r "
+                  "OR family_phonetic_l = family_phonetic_r "
+                  f"OR {_dice('given', 'family')} >= 0.8 OR {_dice('family', 'given')} >= 0.8)")
     levels = [
-        _level(f"{part}_bloom_l IS NULL OR {part}_bloom_r IS NULL", f"{label} missing",
+        _level("(given_bloom_l IS NULL AND family_bloom_l IS NULL) "
+               "OR (given_bloom_r IS NULL AND family_bloom_r IS NULL)", "name missing",
                null=True),
-        _level(f"{part}_token_l = {part}_token_r", f"exact {label}", tf=f"{part}_token"),
-        _level(f"{part}_token_l = {other}_token_r OR {_dice(part, other)} >= 0.85",
-               f"{label} equals or resembles the other name part (swapped)"),
-        _level(f"{_dice(part)} >= 0.8", f"{label} Dice >= 0.8"),
-        _level(f"{part}_phonetic_l = {part}_phonetic_r", f"{label} sounds alike"),
-        _level(contained, f"one {label} contains the other"),
-        _level(f"{_dice(part)} >= 0.6", f"{label} Dice >= 0.6"),
-        _level("ELSE", f"{label}s differ"),
+        _level("name_token_l = name_token_r", "exact full name", tf="name_token"),
+        _level(SAME_NAME, "full name, given and family swapped", tf="name_sorted_token"),
+        _level(f"{typo_one} OR {_dice('name')} >= 0.9", TYPO_ONE),
+        _level(f"{contained} OR {typo_swapped}", WITHIN),
+        _level(f"{part_missing} AND {part_agrees}",
+               "one name part missing, the other equal or alike"),
+        _level(f"(given_token_l = given_token_r AND ({_dice('family')} >= 0.6 "
+               "OR family_phonetic_l = family_phonetic_r)) "
+               f"OR (family_token_l = family_token_r AND ({_dice('given')} >= 0.6 "
+               "OR given_phonetic_l = given_phonetic_r))", EXACT_SIMILAR),
+        # Salted encodings (ingest/pseudonymise.py `birth_salt`) compare by Dice only under
+        # one birth year and month: across salts a typo in the other part is invisible, so
+        # one exact part there is its own level (m from the levels it stands for,
+        # `splink_model.cross_salt_m`), not "same given name, other family name".
+        _level(f"given_token_l = given_token_r AND {CROSS_SALT}", GIVEN_ACROSS_SALTS,
+               tf="given_token"),
+        _level(f"family_token_l = family_token_r AND {CROSS_SALT}", FAMILY_ACROSS_SALTS,
+               tf="family_token"),
+        _level(f"{_dice('name')} >= 0.75 OR (given_phonetic_l = given_phonetic_r "
+               "AND family_phonetic_l = family_phonetic_r)",
+               "whole name Dice >= 0.75, or both parts sound alike"),
+        _level("family_token_l = family_token_r", SAME_FAMILY_LEVEL, tf="family_token"),
+        _level(SAME_GIVEN, SAME_GIVEN_LEVEL, tf="given_token"),
+        _level(f"{part_missing} AND {part_alike}", "one name part missing, the other similar"),
+        _level(f"{_dice('name')} >= 0.55", DICE_WIDE),
+        _level(part_alike, "one name part similar, the other differs"),
+        _level(part_missing, "one name part missing, the other differs"),
+        _level("ELSE", "names differ"),
     ]
-    return {"output_column_name": part, "comparison_levels": levels,
-            "comparison_description": f"keyed {label} tokens and Bloom-filter Dice similarity"}
+    return {"output_column_name": "name", "comparison_levels": levels,
+            "comparison_description": "keyed name tokens and Bloom-filter Dice, one comparison"}
 
 
 def _birth_comparison() -> dict[str, Any]:
     levels = [
         _level("birth_year_l IS NULL OR birth_year_r IS NULL", "birth unknown", null=True),
+        # The date of birth is compared by its keyed tokens only (ingest/staging.py):
+        # equal, equal with day and month in canonical order (swapped), or sharing one of
+        # the tokens with a digit masked or two neighbouring digits sorted (one digit off
+        # or transposed: Damerau-Levenshtein distance 1 on YYYYMMDD).
         _level("dob_l = dob_r", "same date of birth"),
-        _level("birth_year_l = birth_year_r AND birth_month_l = birth_day_r "
-               "AND birth_day_l = birth_month_r", "day and month swapped"),
-        _level("damerau_levenshtein(dob_text_l, dob_text_r) <= 1", "one digit off"),
+        _level("dob_swap_l = dob_swap_r", "day and month swapped"),
+        _level("list_has_any(dob_near_l, dob_near_r)", "one digit off"),
         _level("(dob_l IS NULL OR dob_r IS NULL) AND birth_year_l = birth_year_r",
                "same year, one side year only"),
         _level("birth_year_l = birth_year_r", "same year, other date"),
@@ -108,9 +189,14 @@ def _birth_comparison() -> dict[str, Any]:
             "comparison_description": "date of birth and birth year"}
 
 
-def _exact_comparison(column: str) -> dict[str, Any]:
+def _exact_comparison(column: str, implied_by: str | None = None) -> dict[str, Any]:
+    """Same or different `column`; null when unknown, or when it agrees and
+    `implied_by` (a condition that already carries its evidence) holds."""
+    null = f"{column}_l IS NULL OR {column}_r IS NULL"
+    if implied_by:
+        null += f" OR ({column}_l = {column}_r AND {implied_by})"
     return {"output_column_name": column, "comparison_levels": [
-        _level(f"{column}_l IS NULL OR {column}_r IS NULL", f"{column} unknown", null=True),
+        _level(null, f"{column} unknown (or implied by the name)", null=True),
         _level(f"{column}_l = {column}_r", f"same {column}"),
         _level("ELSE", f"{column} differs"),
     ], "comparison_description": f"{column}, exact"}
@@ -135,6 +221,21 @@ def _exploitation_comparison() -> dict[str, Any]:
     ], "comparison_description": "forms of exploitation reported"}
 
 
+def _phone_comparison() -> dict[str, Any]:
+    """The contact phone's keyed token; hubs (a phone on more than `PHONE_HUB_REPORTS`
+    reports: an intake line, a shelter, a network's phone) are missing, as the network
+    signal removes them (patterns/identifiers.py)."""
+    return {"output_column_name": "phone", "comparison_levels": [
+        _level("phone_l IS NULL OR phone_r IS NULL", "phone unknown or a hub", null=True),
+        _level("phone_l = phone_r", "same phone"),
+        _level("ELSE", "phone differs"),
+    ], "comparison_description": "contact phone token, hubs removed"}
+
+
+#: A phone token on more reports than this is a hub, not a person's own number.
+PHONE_HUB_REPORTS = 5
+
+
 SAME_SOURCE_OTHER_REF = ("source_l = source_r AND person_ref_l IS NOT NULL "
                          "AND person_ref_r IS NOT NULL AND person_ref_l <> person_ref_r")
 
@@ -152,6 +253,15 @@ def _source_comparison() -> dict[str, Any]:
 #: alone (`*_block` columns); more common values block only together with another field,
 #: which keeps the number of pairs near-linear in the number of reports.
 BLOCK_CAP = 40
+#: The cap of the rules for reports without a full date of birth: a name (or one part and
+#: the other's sound) shared by at most this many reports (`*_wide_block`, `*_sound_block`).
+WIDE_BLOCK_CAP = 200
+
+#: One side without a full date of birth: the rules that need one never pair it.
+NO_DOB = "(l.dob IS NULL OR r.dob IS NULL)"
+SEX_AGREES = "(l.sex IS NULL OR r.sex IS NULL OR l.sex = r.sex)"
+NATIONALITY_AGREES = ("(l.nationality IS NULL OR r.nationality IS NULL "
+                      "OR l.nationality = r.nationality)")
 
 #: Blocking rules: a pair is scored when it agrees on at least one of these.
 BLOCKING_RULES: tuple[str, ...] = (
@@ -165,9 +275,16 @@ BLOCKING_RULES: tuple[str, ...] = (
     "l.dob = r.dob AND l.family_token = r.family_token",
     "l.dob = r.dob AND l.sex = r.sex AND l.nationality = r.nationality",
     "l.source = r.source AND l.person_ref = r.person_ref",
+    "l.phone = r.phone",
     "l.given_block = r.given_block",
     "l.family_block = r.family_block",
     "l.dob_block = r.dob_block",
+    # reports without a full date of birth: the name with a higher cap (and sex and
+    # nationality not contradicting), or one part exact and the other sounding alike
+    f"l.name_wide_block = r.name_wide_block AND {NO_DOB} AND {SEX_AGREES} "
+    f"AND {NATIONALITY_AGREES}",
+    f"l.given_sound_block = r.given_sound_block AND {NO_DOB}",
+    f"l.family_sound_block = r.family_sound_block AND {NO_DOB}",
 )
 
 #: Rules that almost only pair matches, and the share of matches they are assumed to find:
@@ -185,15 +302,34 @@ DETERMINISTIC_RECALL = 0.7
 #: weak to tell namesakes from matches, and among common names most pairs are namesakes.
 TRAINING: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("l.dob = r.dob",
-     ("given", "family", "sex", "nationality", "source", "report_date", "exploitation")),
-    ("l.given_token = r.given_token AND l.family_token = r.family_token "
-     "AND l.given_block IS NOT NULL AND l.family_block IS NOT NULL "
+     ("name", "sex", "nationality", "phone", "source", "report_date", "exploitation")),
+    ("l.name_token = r.name_token AND l.name_block IS NOT NULL "
      "AND l.sex IS NOT DISTINCT FROM r.sex "
      "AND l.nationality IS NOT DISTINCT FROM r.nationality", ("birth",)),
 )
 
-COMPARISON_NAMES = ("given", "family", "birth", "sex", "nationality", "source", "report_date",
+COMPARISON_NAMES = ("name", "birth", "sex", "nationality", "phone", "source", "report_date",
                     "exploitation")
+
+
+#: Floors on m of the levels that say "these differ" (comparison, level label, floor).
+#: EM learns m from the reports themselves; synthetic data that never vary a field
+#: (or a register that copies it faithfully) give m near 0, a veto of tens of bits
+#: that one recording error in real data would turn into a missed link. The floors are
+#: the error rates of real registrations seen in FEBRL and the literature on recorded
+#: nationality and dates of birth (a few per cent); see docs/linkage.md.
+M_FLOORS: tuple[tuple[str, str, float], ...] = (
+    ("name", "one name part missing, the other differs", 0.005),
+    ("name", "names differ", 0.005),
+    ("birth", "day and month swapped", 0.005),
+    ("birth", "one digit off", 0.02),
+    ("birth", "same year, other date", 0.01),
+    ("birth", "year one off", 0.01),
+    ("birth", "birth differs", 0.01),
+    ("sex", "sex differs", 0.01),
+    ("nationality", "nationality differs", 0.03),
+    ("phone", "phone differs", 0.2),
+)
 
 
 def settings(prior: float = 1e-4) -> dict[str, Any]:
@@ -205,9 +341,10 @@ def settings(prior: float = 1e-4) -> dict[str, Any]:
         "probability_two_random_records_match": prior,
         "blocking_rules_to_generate_predictions": [
             {"blocking_rule": rule} for rule in BLOCKING_RULES],
-        "comparisons": [_part_comparison("given", "family"), _part_comparison("family", "given"),
-                        _birth_comparison(), _exact_comparison("sex"),
-                        _exact_comparison("nationality"), _source_comparison(),
+        "comparisons": [_name_comparison(), _birth_comparison(),
+                        _exact_comparison("sex", SAME_GIVEN),
+                        _exact_comparison("nationality", SAME_NAME), _phone_comparison(),
+                        _source_comparison(),
                         _report_date_comparison(), _exploitation_comparison()],
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": True,

@@ -4,6 +4,11 @@ A decision is stored with the two reports it is about (not with a run), so
 it survives every later `link_persons`: `same` merges the two reports'
 persons, `different` keeps them apart (see `clusters.py`). A pair is named
 by `pair_id`, a hash of its two reports in (source, report_id) order.
+
+Every decision is also an event in `link_decision_events` (who, when, what, and
+by which action: `decide` on a pair, `split` of a report from its person), so a
+pair's history survives a later decision that overrides it; `link_decisions`
+holds the decision in force (the last event).
 """
 
 from __future__ import annotations
@@ -112,11 +117,102 @@ def _store(db: Database, pid: str, left: tuple[str, str], right: tuple[str, str]
     who = actor or audit.current_actor()
     now = datetime.now(UTC).replace(tzinfo=None)
     with db.transaction():
-        db.execute(
-            "INSERT INTO link_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pair_id) "
-            "DO UPDATE SET decision = excluded.decision, decided_at = excluded.decided_at, "
-            "decided_by = excluded.decided_by",
-            [pid, *left, *right, decision, now, who])
+        _write(db, pid, left, right, decision, "decide", now, who)
         audit.record(db, "write", "link.decision", actor=who,
                      detail={"pair_id": pid, "decision": decision})
     return Decision(pid, decision, *left, *right, now.isoformat(timespec="seconds"), who)
+
+
+def _write(db: Database, pid: str, left: tuple[str, str], right: tuple[str, str],
+           decision: str, action: str, now: datetime, who: str) -> None:
+    """The decision in force and its event (inside the caller's transaction)."""
+    db.execute(
+        "INSERT INTO link_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pair_id) "
+        "DO UPDATE SET decision = excluded.decision, decided_at = excluded.decided_at, "
+        "decided_by = excluded.decided_by",
+        [pid, *left, *right, decision, now, who])
+    db.execute(
+        "INSERT INTO link_decision_events (pair_id, left_source, left_report_id, right_source, "
+        "right_report_id, decision, action, decided_at, decided_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [pid, *left, *right, decision, action, now, who])
+
+
+@dataclass
+class Split:
+    """What `split_report` stored: the report, the person it leaves, the decisions."""
+
+    source: str
+    report_id: str
+    person_id: str
+    decisions: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "report_id": self.report_id,
+                "person_id": self.person_id, "decisions": list(self.decisions)}
+
+
+def split_report(db: Database, source: str, report_id: str, *,
+                 actor: str | None = None) -> Split:
+    """Undo a wrong link: the report leaves its person at the next `link_persons`.
+
+    Stores `different` between the report and every other report of its current
+    person (one event each, action `split`), so no later link puts them together
+    again, whatever the score; a reviewer can still decide one of those pairs `same`.
+    """
+    row = db.rows("SELECT person_id FROM person_reports WHERE source = ? AND report_id = ?",
+                  [source, report_id])
+    if not row:
+        exists = db.scalar("SELECT count(*) FROM reports WHERE source = ? AND report_id = ?",
+                           [source, report_id])
+        if not exists:
+            raise UsageError(f"no report {report_id!r} of source {source!r}; check both "
+                             "(`thb review` lists them)")
+        raise UsageError(f"report {report_id!r} of {source!r} is not linked yet; run `thb link`")
+    person = str(row[0][0])
+    others = db.rows("SELECT source, report_id FROM person_reports WHERE person_id = ? "
+                     "AND NOT (source = ? AND report_id = ?) ORDER BY source, report_id",
+                     [person, source, report_id])
+    if not others:
+        raise UsageError(f"report {report_id!r} of {source!r} is the only report of its "
+                         "person; there is nothing to split")
+    who = actor or audit.current_actor()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    out = Split(source, report_id, person)
+    with db.transaction():
+        for other in others:
+            first, second = sorted(((source, report_id), (str(other[0]), str(other[1]))))
+            pid = pair_id(first, second)
+            _write(db, pid, first, second, "different", "split", now, who)
+            out.decisions.append(pid)
+        audit.record(db, "write", "link.split", actor=who,
+                     detail={"person_id": person, "pairs": len(out.decisions)})
+    return out
+
+
+@dataclass(frozen=True)
+class DecisionEvent:
+    """One event of a pair's history."""
+
+    event_id: int
+    pair_id: str
+    decision: str
+    action: str
+    decided_at: str
+    decided_by: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def decision_history(db: Database, pair: str | None = None) -> list[DecisionEvent]:
+    """Every decision event (of one pair, or all), oldest first."""
+    sql = ("SELECT event_id, pair_id, decision, action, decided_at, decided_by "
+           "FROM link_decision_events")
+    params: list[Any] = []
+    if pair is not None:
+        sql += " WHERE pair_id = ?"
+        params.append(pair)
+    rows = db.rows(sql + " ORDER BY event_id", params)
+    return [DecisionEvent(int(e), str(p), str(d), str(a),
+                          t.isoformat(timespec="seconds"), None if b is None else str(b))
+            for e, p, d, a, t, b in rows]

@@ -22,7 +22,7 @@ METHOD = "exact-keys-v1"
 
 #: Each rule: the columns two reports must share (all non-null).
 RULES: tuple[tuple[str, ...], ...] = (
-    ("name_sorted_token", "date_of_birth"),
+    ("name_sorted_token", "dob_token"),
     ("source", "person_ref_token"),
 )
 

@@ -30,9 +30,10 @@ from scipy.sparse.csgraph import connected_components
 
 from thbmonitor.errors import UsageError
 from thbmonitor.link import exact
-from thbmonitor.link.clusters import ClusterStats, cluster
+from thbmonitor.link.clusters import Birth, ClusterStats, cluster
 from thbmonitor.link.decisions import decided_pairs
-from thbmonitor.link.review import review_rows
+from thbmonitor.link.quality import calibration_table
+from thbmonitor.link.review import REVIEW_COLUMNS, review_rows
 from thbmonitor.store import Database
 from thbmonitor.store.settings import declared_seed
 
@@ -41,9 +42,9 @@ log = logging.getLogger(__name__)
 METHODS = ("splink", "exact")
 DEFAULT_METHOD = "splink"
 #: Pairs at or above this match probability are linked.
-DEFAULT_THRESHOLD = 0.95
+DEFAULT_THRESHOLD = 0.8
 #: Pairs from this probability up to the threshold go to the review queue.
-DEFAULT_REVIEW_LOW = 0.3
+DEFAULT_REVIEW_LOW = 0.5
 DEFAULT_SEED = declared_seed()
 SPLINK_METHOD = "splink-5-v1"
 
@@ -95,7 +96,7 @@ def _reports(db: Database) -> pd.DataFrame:
     """Every report with its row number `rid` in (source, report_id) order and integer codes."""
     frame: pd.DataFrame = db.frame(
         "SELECT (row_number() OVER (ORDER BY source, report_id)) - 1 AS rid, source, report_id, "
-        "report_date, strftime(date_of_birth, '%Y%m%d') AS birth, "
+        "report_date, dob_token, dob_swap_token, dob_near_tokens, name_token, "
         "dense_rank() OVER (ORDER BY source) - 1 AS source_code, "
         "CASE WHEN person_ref_token IS NULL THEN -1 "
         "ELSE dense_rank() OVER (ORDER BY person_ref_token) END AS ref_code "
@@ -140,7 +141,7 @@ def link_persons(
     reports = _reports(db)
     n = len(reports)
     decided = decided_pairs(db, reports)
-    band = pd.DataFrame()
+    pairs = pd.DataFrame()
     scored = 0
     trained = model is None
     warnings: list[str] = []
@@ -166,7 +167,6 @@ def link_persons(
     if method == "splink":
         model, pairs, scored = result.model, result.pairs, result.scored
         linked = pairs[pairs.match_probability >= threshold]
-        band = pairs[pairs.match_probability < threshold]
         settings: dict[str, Any] = {"threshold": threshold, "review_low": review_low,
                                     "seed": seed, "soft_source_constraint": True,
                                     "trained": trained}
@@ -198,8 +198,12 @@ def link_persons(
         last_report_date=("report_date", "max")).reset_index()
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     persons["run_id"] = run_id
-    review = review_rows(band, reports, decided.keys, model, run_id)
+    review = review_rows(pairs, reports, decided.keys, model, run_id, threshold=threshold,
+                         seed=seed, name_persons=_name_persons(reports))
     quality = _run_quality(stats, scored, len(linked), len(review), decided.count)
+    if len(pairs):
+        quality["calibration"] = [b.to_dict() for b in calibration_table(
+            pairs["match_probability"].to_numpy())]
     notify("storing persons")
     _store(db, run_id, run_method, settings, reports, persons, review, quality, model)
     summary = None if model is None else _model_summary(model, seed)
@@ -221,8 +225,19 @@ def _exact_linked(db: Database) -> pd.DataFrame:
         db.execute("DROP TABLE IF EXISTS _link_reports")
 
 
-def _births(reports: pd.DataFrame) -> list[str | None]:
-    return [b if isinstance(b, str) else None for b in reports["birth"].tolist()]
+def _name_persons(reports: pd.DataFrame) -> np.ndarray:
+    """Per report, how many persons of this run bear its full-name token (0: no name)."""
+    named = reports[reports["name_token"].notna()]
+    persons = named.groupby("name_token")["label"].nunique()
+    return reports["name_token"].map(persons).fillna(0).to_numpy(np.int64)
+
+
+def _births(reports: pd.DataFrame) -> list[Birth | None]:
+    """Each report's date of birth as its keyed tokens (never the date: ingest/staging.py)."""
+    return [(dob, swap, frozenset(near)) if isinstance(dob, str) and near is not None else None
+            for dob, swap, near in zip(reports["dob_token"].tolist(),
+                                       reports["dob_swap_token"].tolist(),
+                                       reports["dob_near_tokens"].tolist(), strict=True)]
 
 
 def _run_quality(stats: ClusterStats, scored: int, linked: int, review: int,
@@ -260,9 +275,9 @@ def _store(db: Database, run_id: str, method: str, settings: dict[str, Any],
             db.execute("INSERT INTO person_reports SELECT source, report_id, person_id "
                        "FROM _link_links")
             if len(review):
-                db.execute("INSERT INTO link_review SELECT pair_id, left_source, left_report_id, "
-                           "right_source, right_report_id, match_probability, match_weight, "
-                           "comparison, run_id FROM _link_review")
+                columns = ", ".join(REVIEW_COLUMNS)
+                db.execute(f"INSERT INTO link_review ({columns}) SELECT {columns} "
+                           "FROM _link_review")
         finally:
             for name in ("_link_persons", "_link_links", "_link_review"):
                 db.conn.unregister(name)

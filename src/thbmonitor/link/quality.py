@@ -50,3 +50,75 @@ def pairwise_quality(predicted: pd.DataFrame, truth: pd.DataFrame) -> LinkQualit
     return LinkQuality(round(precision, 4), round(recall, 4), round(f1, 4), true_pairs,
                        predicted_pairs, correct, len(joined), int(joined.person_id.nunique()),
                        int(joined.true_id.nunique()))
+
+
+#: Probability bands of the calibration table: [low, high).
+BANDS: tuple[tuple[float, float], ...] = (
+    (0.3, 0.5), (0.5, 0.8), (0.8, 0.95), (0.95, 0.99), (0.99, 0.999), (0.999, 1.0000001))
+
+
+@dataclass(frozen=True)
+class CalibrationBand:
+    """Scored pairs of one probability band: the model's expected share of non-matches
+    (mean of 1 - p) and, when a truth is known, the observed share."""
+
+    low: float
+    high: float
+    pairs: int
+    expected_non_match: float
+    observed_non_match: float | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        """Observed over expected non-match share (1 is perfectly calibrated)."""
+        if self.observed_non_match is None or self.expected_non_match <= 0:
+            return None
+        return self.observed_non_match / self.expected_non_match
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["high"] = min(self.high, 1.0)
+        ratio = self.ratio
+        out["ratio"] = None if ratio is None else round(ratio, 3)
+        return out
+
+
+def calibration_table(probability: Any, is_match: Any | None = None
+                      ) -> list[CalibrationBand]:
+    """Per band of `BANDS`: pairs, expected non-match share and (with `is_match`) observed."""
+    import numpy as np
+
+    p = np.asarray(probability, dtype=np.float64)
+    truth = None if is_match is None else np.asarray(is_match, dtype=bool)
+    out = []
+    for low, high in BANDS:
+        mask = (p >= low) & (p < high)
+        k = int(mask.sum())
+        expected = float((1 - p[mask]).mean()) if k else 0.0
+        observed = None
+        if truth is not None and k:
+            observed = round(float((~truth[mask]).mean()), 6)
+        out.append(CalibrationBand(low, high, k, round(expected, 6), observed))
+    return out
+
+
+def calibration(db: Any, truth: pd.DataFrame) -> list[CalibrationBand]:
+    """The calibration table of the latest run's model on `db`'s reports against `truth`
+    (source, report_id, true_id): every scored pair from the lowest band up."""
+    import json
+
+    from thbmonitor.link.splink_model import LinkModel
+
+    row = db.rows("SELECT model FROM link_runs WHERE model IS NOT NULL "
+                  "ORDER BY started_at DESC LIMIT 1")
+    if not row:
+        return []
+    with LinkModel(db, model=json.loads(row[0][0])) as model:
+        ids = model.cursor.execute(
+            "SELECT unique_id, source, report_id FROM link_input ORDER BY unique_id").df()
+        scored = model.score(BANDS[0][0])
+    ids = ids.merge(truth, on=["source", "report_id"], how="left")
+    true_id = ids["true_id"].to_numpy()
+    pairs = scored.pairs
+    same = true_id[pairs["l"].to_numpy()] == true_id[pairs["r"].to_numpy()]
+    return calibration_table(pairs["match_probability"].to_numpy(), same)

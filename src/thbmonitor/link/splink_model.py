@@ -29,15 +29,60 @@ from thbmonitor.link.comparisons import (
     COMPARISON_NAMES,
     DETERMINISTIC_RECALL,
     DETERMINISTIC_RULES,
+    EXACT_SIMILAR,
+    FAMILY_ACROSS_SALTS,
+    GIVEN_ACROSS_SALTS,
     INPUT_SQL,
+    M_FLOORS,
+    PHONE_HUB_REPORTS,
+    SAME_FAMILY_LEVEL,
+    SAME_GIVEN_LEVEL,
+    SAME_SALT_LEVELS,
     TF_COLUMNS,
     TRAINING,
+    TYPO_ONE,
+    WIDE_BLOCK_CAP,
+    WITHIN,
     settings,
 )
 from thbmonitor.store import Database
 from thbmonitor.store.settings import declared_seed
 
 log = logging.getLogger(__name__)
+
+
+#: Term frequency of a full-name token: the chance that a report of another person bears
+#: it, c (p - 1) / (p N), with c its reports, N all reports and p the persons bearing it,
+#: estimated as the distinct dates of birth among its reports (at least one): the
+#: reports of one person reported many times do not make its name common, and reports
+#: without a date are no evidence of another person. At least P(nationality) *
+#: P(given | nationality) * P(family | nationality), each part's frequency within the
+#: nationality without the report itself (at least one report), the nationality the
+#: most common one among the name's reports (unknown is a nationality of its own): a
+#: name seen on one person only is as rare as its parts within its pool make it, not
+#: 1 / N, and the parts are not independent across pools.
+FULL_NAME_TF_SQL = """
+WITH r AS (SELECT {column} AS token, given_token, family_token, dob,
+                  coalesce(nationality, '?') AS nat FROM link_input
+           WHERE {column} IS NOT NULL),
+total AS (SELECT count(*) AS n FROM link_input),
+nat AS (SELECT nat, count(*) AS n_nat FROM r GROUP BY nat),
+g AS (SELECT nat, given_token, count(*) AS c FROM r GROUP BY nat, given_token),
+f AS (SELECT nat, family_token, count(*) AS c FROM r GROUP BY nat, family_token),
+full_name AS (SELECT token, count(*) AS c, mode(nat) AS nat,
+                     greatest(count(DISTINCT dob), 1) AS p,
+                     min(given_token) AS given_token, min(family_token) AS family_token
+              FROM r GROUP BY token)
+SELECT full_name.token AS {column},
+       greatest(greatest(full_name.c - 2, 0) * (full_name.p - 1) / (full_name.p * total.n),
+                (nat.n_nat / total.n) * (greatest(coalesce(g.c, 1) - 1, 1) / nat.n_nat)
+                * (greatest(coalesce(f.c, 1) - 1, 1) / nat.n_nat),
+                1.0 / (total.n * total.n)) AS tf_{column}
+FROM full_name CROSS JOIN total
+JOIN nat ON nat.nat = full_name.nat
+LEFT JOIN g ON g.nat = full_name.nat AND g.given_token = full_name.given_token
+LEFT JOIN f ON f.nat = full_name.nat AND f.family_token = full_name.family_token
+"""
 
 
 class UntrainableError(ThbError):
@@ -65,7 +110,7 @@ class LinkModel:
     """
 
     def __init__(self, db: Database, *, seed: int | None = None,
-                 u_pairs: float = 1e7, em_pairs: float = 2e6, block_cap: int = BLOCK_CAP,
+                 u_pairs: float | None = None, em_pairs: float = 2e6, block_cap: int = BLOCK_CAP,
                  model: dict[str, Any] | None = None) -> None:
         self.db = db
         self.seed = declared_seed() if seed is None else seed
@@ -101,7 +146,8 @@ class LinkModel:
             self._cursor = cursor
             cursor.execute(f"USE {self._catalog}")
             cursor.execute("SET enable_progress_bar = false")
-            sql = INPUT_SQL.format(reports=f'"{main}".main.reports', cap=int(self.block_cap))
+            sql = INPUT_SQL.format(reports=f'"{main}".main.reports', cap=int(self.block_cap),
+                                   wide_cap=WIDE_BLOCK_CAP, phone_cap=PHONE_HUB_REPORTS)
             cursor.execute("CREATE TABLE link_input AS " + sql)
             self._api = DuckDBAPI(connection=cursor)
             spec = self.model_ if self.model_ is not None else settings()
@@ -113,19 +159,25 @@ class LinkModel:
         return self
 
     def _register_term_frequencies(self) -> None:
-        """Term frequencies of the name tokens, without the report itself.
+        """Term frequencies of the name tokens, without the pair itself.
 
         Splink's own table counts every report, so a name borne by one person
-        reported twice looks twice as common as it is; here a token's
-        frequency is (reports with it - 1) / reports, at least 1 / reports.
+        reported twice looks twice as common as it is. Here a part's frequency is
+        (reports with it - 1) / reports, at least 1 / reports; a full name's (in
+        either order) counts the reports of other persons bearing it, and is at
+        least the product of its parts' frequencies within its nationality
+        (`FULL_NAME_TF_SQL`).
         """
         assert self._cursor is not None
         for column in TF_COLUMNS:
             table = f"link_tf_{column}"
-            self._cursor.execute(
-                f"CREATE OR REPLACE TABLE {table} AS SELECT {column}, "
-                f"greatest(count(*) - 1, 1) / (SELECT count(*) FROM link_input) "
-                f"AS tf_{column} FROM link_input WHERE {column} IS NOT NULL GROUP BY {column}")
+            if column in ("name_token", "name_sorted_token"):
+                sql = FULL_NAME_TF_SQL.format(column=column)
+            else:
+                sql = (f"SELECT {column}, greatest(count(*) - 1, 1) / "
+                       f"(SELECT count(*) FROM link_input) AS tf_{column} FROM link_input "
+                       f"WHERE {column} IS NOT NULL GROUP BY {column}")
+            self._cursor.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
             frame = self._api.register(table)
             self._linker.table_management.register_term_frequency_lookup(frame, column)
 
@@ -143,6 +195,12 @@ class LinkModel:
         self.db.execute("SET threads = ?", [self._threads])
         self._linker = None
         logging.getLogger("splink").setLevel(self._splink_log_level)
+
+    @property
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """The run's cursor: its default catalog holds `link_input` (in memory)."""
+        assert self._cursor is not None, "use LinkModel as a context manager"
+        return self._cursor
 
     # -- the workflow ------------------------------------------------------------
 
@@ -193,8 +251,9 @@ class LinkModel:
         linker = self._linker
         linker.training.estimate_probability_two_random_records_match(
             list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL)
-        linker.training.estimate_u_using_random_sampling(max_pairs=self.u_pairs, seed=self.seed)
-        log.info("u estimated from %.0f random pairs", self.u_pairs)
+        u_pairs = self.u_pairs or u_sample_size(self.count_reports())
+        linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=self.seed)
+        log.info("u estimated from %.0f random pairs", u_pairs)
         trained: dict[str, dict[str, Any]] = {}
         for rule, take in TRAINING:
             try:
@@ -210,20 +269,46 @@ class LinkModel:
         model = linker.misc.save_model_to_json()
         model["comparisons"] = [trained.get(c["output_column_name"], c)
                                 for c in model["comparisons"]]
+        model = unseen_u(floored_m(cross_salt_m(model)), u_pairs)
         n = self.count_reports()
         if n <= CORRECT_U_MAX_REPORTS:
-            model = corrected_u(model, self._expected_matches(model), n)
+            expected, counted = self._expected_matches(model)
+            model = corrected_u(model, expected, n, counted)
+        model = same_salt_u(model, self._same_salt_share())
         self.model_ = _rounded(model)
 
-    def _expected_matches(self, model: dict[str, Any]) -> float:
-        """Expected number of matching pairs: the sum of match probabilities of scored pairs."""
+    def _same_salt_share(self) -> float:
+        """Share of pairs of reports whose name encodings carry one birth salt (year, month)."""
+        row = self.cursor.execute(
+            "WITH s AS (SELECT count(*) AS c FROM link_input WHERE birth_year IS NOT NULL "
+            "GROUP BY birth_year, birth_month), n AS (SELECT count(*) AS n FROM link_input) "
+            "SELECT sum(c * (c - 1)) / greatest(any_value(n) * (any_value(n) - 1), 1) "
+            "FROM s, n").fetchone()
+        return float(row[0]) if row and row[0] else 1.0
+
+    def _expected_matches(self, model: dict[str, Any]
+                          ) -> tuple[float, dict[str, dict[str, int]]]:
+        """Expected number of matching pairs (the sum of match probabilities of scored
+        pairs), and per comparison the number of scored pairs in each level (by label;
+        Splink keeps no level column, so a level is told by its partial weight)."""
         assert self._cursor is not None
         predictions = self._new_linker(model).inference.predict(warning_mode="never")
+        table = predictions.physical_name
         row = self._cursor.execute(
-            f"SELECT coalesce(sum(match_probability), 0) FROM {predictions.physical_name}"
-        ).fetchone()
+            f"SELECT coalesce(sum(match_probability), 0) FROM {table}").fetchone()
+        counted: dict[str, dict[str, int]] = {}
+        for name, levels in level_weights(model).items():
+            weights = [(label, w) for label, w in levels if w != 0.0]
+            counts: dict[str, int] = {}
+            for weight, count in self._cursor.execute(
+                    f'SELECT "mw_{name}", count(*) FROM {table} WHERE "mw_{name}" <> 0 '
+                    "GROUP BY 1").fetchall():
+                if weights:
+                    label = min(weights, key=lambda lw: abs(lw[1] - float(weight)))[0]
+                    counts[label] = counts.get(label, 0) + int(count)
+            counted[name] = counts
         predictions.drop_table_from_database_and_remove_from_cache()
-        return float(row[0]) if row else 0.0
+        return (float(row[0]) if row else 0.0), counted
 
     def score(self, threshold_probability: float) -> Scored:
         """Pairs at or above `threshold_probability`, with their comparison levels."""
@@ -242,6 +327,105 @@ class LinkModel:
             "ORDER BY l, r", [threshold_probability]).df()
         predictions.drop_table_from_database_and_remove_from_cache()
         return Scored(frame, self.model_ or {}, scored)
+
+
+def floored_m(model: dict[str, Any],
+              floors: tuple[tuple[str, str, float], ...] = M_FLOORS) -> dict[str, Any]:
+    """m of each floored level raised to at least its floor (`comparisons.M_FLOORS`),
+    the other non-null levels of the comparison scaled down to keep the sum one."""
+    out = json.loads(json.dumps(model))
+    wanted = {(c, label): floor for c, label, floor in floors}
+    for comparison in out["comparisons"]:
+        name = comparison["output_column_name"]
+        levels = [lv for lv in comparison["comparison_levels"]
+                  if not lv.get("is_null_level") and lv.get("m_probability") is not None]
+        raised = [lv for lv in levels
+                  if float(lv["m_probability"]) < wanted.get((name, lv["label_for_charts"]), 0)]
+        if not raised:
+            continue
+        for level in raised:
+            level["m_probability"] = wanted[(name, level["label_for_charts"])]
+        fixed = sum(float(lv["m_probability"]) for lv in raised)
+        rest = [lv for lv in levels if lv not in raised]
+        total = sum(float(lv["m_probability"]) for lv in rest)
+        for level in rest:
+            level["m_probability"] = float(level["m_probability"]) * (1 - fixed) / total
+    return out
+
+
+def cross_salt_m(model: dict[str, Any]) -> dict[str, Any]:
+    """m of the name levels across birth salts, from the levels they stand for.
+
+    EM trains the names on pairs with one date of birth, which always share a salt, so
+    it never sees a pair whose encodings do not compare. There, a match with the given
+    name exact falls in "given exact, family not comparable" whatever its family name
+    (exact apart), so that level's m is the sum of m of the levels it covers: same
+    given name and other family name, one family name within the other, and half of
+    "one name exact, the other one typo off" and "the other similar" (which part is
+    exact is not told apart there); the same for the family name.
+    """
+    out = json.loads(json.dumps(model))
+    for comparison in out["comparisons"]:
+        if comparison["output_column_name"] != "name":
+            continue
+        levels = {lv["label_for_charts"]: lv for lv in comparison["comparison_levels"]}
+        m = {label: float(lv.get("m_probability") or 0.0) for label, lv in levels.items()}
+        half = (m.get(TYPO_ONE, 0.0) + m.get(EXACT_SIMILAR, 0.0)) / 2
+        for label, value in (
+                (GIVEN_ACROSS_SALTS, m.get(SAME_GIVEN_LEVEL, 0.0) + m.get(WITHIN, 0.0) + half),
+                (FAMILY_ACROSS_SALTS, m.get(SAME_FAMILY_LEVEL, 0.0) + half)):
+            if label in levels and value > 0:
+                levels[label]["m_probability"] = value
+    return out
+
+
+def same_salt_u(model: dict[str, Any], share: float) -> dict[str, Any]:
+    """u of the levels only pairs under one birth salt reach, among such pairs.
+
+    Random pairs fall in a Dice level only when their encodings share a salt (birth
+    year and month: about one pair in a thousand), so its sampled u is the joint
+    chance of one salt and alike names; that salt is the birth comparison's evidence
+    already (same date, same year and month), and counted again through u it gave
+    "whole name Dice >= 0.55" 13.5 bits on FEBRL4 instead of 3.2. Here u is divided
+    by `share`, the share of pairs with one salt (comparisons.SAME_SALT_LEVELS).
+    """
+    out = json.loads(json.dumps(model))
+    if not 0 < share < 1:
+        return out
+    for comparison in out["comparisons"]:
+        if comparison["output_column_name"] != "name":
+            continue
+        for level in comparison["comparison_levels"]:
+            if level["label_for_charts"] in SAME_SALT_LEVELS and level.get("u_probability"):
+                level["u_probability"] = min(float(level["u_probability"]) / share, 1.0)
+    return out
+
+
+def unseen_u(model: dict[str, Any], u_pairs: float) -> dict[str, Any]:
+    """u of each level that EM trained (m known) but no random pair fell in: 1 / `u_pairs`.
+
+    Splink leaves u unset when the random sample holds no pair of a level (a rare,
+    strong agreement such as one family name within the other); the level then
+    scores next to nothing, though its u is known to be below one in `u_pairs`. The
+    bound keeps the weight conservative (the true u is smaller still); the other
+    levels are scaled to keep the sum one.
+    """
+    out = json.loads(json.dumps(model))
+    bound = 1.0 / max(u_pairs, 1.0)
+    for comparison in out["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        unseen = [lv for lv in levels
+                  if lv.get("u_probability") is None and lv.get("m_probability")]
+        if not unseen:
+            continue
+        seen = [lv for lv in levels if lv.get("u_probability") is not None]
+        total = sum(float(lv["u_probability"]) for lv in seen)
+        for level in unseen:
+            level["u_probability"] = bound
+        for level in seen:
+            level["u_probability"] = float(level["u_probability"]) * (
+                1 - bound * len(unseen)) / total
+    return out
 
 
 def _rounded(model: dict[str, Any], digits: int = 9) -> dict[str, Any]:
@@ -264,6 +448,22 @@ def _rounded(model: dict[str, Any], digits: int = 9) -> dict[str, Any]:
     return out
 
 
+#: Random pairs per report drawn for u, and the bounds of the sample.
+U_PAIRS_PER_REPORT = 100
+U_PAIRS_MIN, U_PAIRS_MAX = 1e6, 1e7
+
+
+def u_sample_size(reports: int) -> float:
+    """Random pairs for u: 100 per report, between 1 and 10 million.
+
+    u of a level is the share of random pairs in it; its rarest non-term-frequency
+    levels (a typo in one name) have u near 1e-5, which a million pairs still see tens
+    of times; the exact-name levels take u from the term frequencies. Sampling 10⁷
+    pairs whatever the data was most of `thb link`'s time on 10,000 reports.
+    """
+    return float(min(max(U_PAIRS_PER_REPORT * reports, U_PAIRS_MIN), U_PAIRS_MAX))
+
+
 #: Up to this many reports the u correction runs (it costs one more scoring pass); beyond
 #: it matches are too small a share of random pairs to matter.
 CORRECT_U_MAX_REPORTS = 200_000
@@ -272,7 +472,8 @@ CORRECT_U_MAX_REPORTS = 200_000
 U_FLOOR_SHARE = 0.05
 
 
-def corrected_u(model: dict[str, Any], expected_matches: float, n: int) -> dict[str, Any]:
+def corrected_u(model: dict[str, Any], expected_matches: float, n: int,
+                counted: dict[str, dict[str, int]] | None = None) -> dict[str, Any]:
     """u without the matches that random sampling draws too.
 
     Random pairs are a mixture: P(level) = lambda m + (1 - lambda) u, with
@@ -284,6 +485,14 @@ def corrected_u(model: dict[str, Any], expected_matches: float, n: int) -> dict[
     u = (P(level) - lambda m) / (1 - lambda), never below `U_FLOOR_SHARE` of
     P(level), renormalised per comparison. The prior of the model becomes
     lambda.
+
+    P(level) is at least the share of all pairs that the scored pairs in the level
+    make (`counted`: per comparison, scored pairs per level label): a rare
+    level (u near 1e-6, one name exact and the other one typo off) holds a few
+    pairs of a random sample of a million, too few to subtract lambda m from, while
+    the blocking rules score nearly all of its pairs (measured on the demo data: u
+    of that level 1.5e-7 from the sample against 2.6e-6 among the true
+    non-matches, four bits of overconfidence).
     """
     total = n * (n - 1) / 2
     if total <= 0 or expected_matches <= 0:
@@ -291,10 +500,13 @@ def corrected_u(model: dict[str, Any], expected_matches: float, n: int) -> dict[
     lam = min(expected_matches / total, 0.5)
     out = json.loads(json.dumps(model))
     for comparison in out["comparisons"]:
+        name = comparison["output_column_name"]
+        scored = (counted or {}).get(name, {})
         levels = [lv for lv in comparison["comparison_levels"]
                   if not lv.get("is_null_level") and lv.get("u_probability") is not None]
         for level in levels:
-            sampled = float(level["u_probability"])
+            sampled = max(float(level["u_probability"]),
+                          scored.get(str(level.get("label_for_charts")), 0) / total)
             m = float(level.get("m_probability") or 0.0)
             level["u_probability"] = max((sampled - lam * m) / (1 - lam),
                                          sampled * U_FLOOR_SHARE)

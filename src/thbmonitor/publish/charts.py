@@ -6,6 +6,11 @@ filled with records made from the figures dict; string values of the form
 report's language. Labels on bars are formatted with Babel; axes use the
 d3 locale of the language. ``vl_convert`` renders the SVG without any network
 access (``allowed_base_urls=[]``).
+
+Declared breaks in the series (setting ``release.series_breaks``, carried by a release in
+``flags.breaks``) are drawn in the trend charts: a dashed vertical rule just before the
+first year of the new series, labelled ``b`` and what changed (`with_breaks`), and said in
+the chart's text alternative.
 """
 
 from __future__ import annotations
@@ -23,8 +28,8 @@ from thbmonitor.publish.findings import lookup
 from thbmonitor.publish.tables import YEARS, Row, Table
 from thbmonitor.publish.texts import CHAIN_STAGE, FORM, NOT_PUBLISHED, Texts, texts_for
 
-__all__ = ["CHAIN_PATHS", "Chart", "chain_records", "chart_spec", "darkfigure_chart",
-           "render_charts", "stacked_records"]
+__all__ = ["BREAK_COLOUR", "CHAIN_PATHS", "Chart", "chain_records", "chart_spec",
+           "darkfigure_chart", "render_charts", "stacked_records", "with_breaks"]
 
 SPEC_DIR = Path(__file__).parent / "charts"
 D3_LOCALE: dict[str, Any] = {"nl": "nl-NL", "en": "en-US"}
@@ -79,9 +84,55 @@ def chart_spec(name: str, records: list[dict[str, Any]],
     return spec
 
 
+#: The colour of a series break's rule and label (distinct from every data colour).
+BREAK_COLOUR = "#b00020"
+#: Layer names of a break (`with_breaks`): the SVG's mark groups carry them as classes.
+BREAK_RULE, BREAK_LABEL = "series_break_rule", "series_break_label"
+
+
+def _breaks_shown(breaks: Mapping[Any, str] | None, years: list[str]) -> dict[str, str]:
+    """The declared breaks of the years a chart shows (year text -> what changed)."""
+    return {str(int(y)): str(text) for y, text in sorted((breaks or {}).items(),
+                                                         key=lambda item: int(item[0]))
+            if str(int(y)) in years and str(int(y)) != years[0]}
+
+
+def with_breaks(spec: dict[str, Any], breaks: Mapping[str, str]) -> dict[str, Any]:
+    """``spec`` with a dashed rule and a label ``b: <what changed>`` for each break year.
+
+    The rule stands half a step before the year (between the last year of the old series
+    and the first of the new one) on the chart's ordinal year axis; it spans the height.
+    """
+    if not breaks:
+        return spec
+    records = [{"year": year, "label": f"b: {text}"} for year, text in breaks.items()]
+    step = float(spec.get("width", 640)) / max(1, len({str(r.get("year")) for r in
+                                                      spec["data"]["values"]}))
+    x = {"field": "year", "type": "ordinal"}
+    spec["layer"] = [*spec["layer"], {
+        "name": BREAK_RULE, "data": {"values": records},
+        "mark": {"type": "rule", "strokeDash": [6, 3], "strokeWidth": 2,
+                 "color": BREAK_COLOUR, "xOffset": -step / 2},
+        "encoding": {"x": x},
+    }, {
+        "name": BREAK_LABEL, "data": {"values": records},
+        "mark": {"type": "text", "align": "left", "baseline": "top", "dx": -step / 2 + 4,
+                 "y": 2, "fontSize": 11, "color": BREAK_COLOUR, "limit": step * 1.5},
+        "encoding": {"x": x, "text": {"field": "label"}},
+    }]
+    return spec
+
+
 def _render(name: str, spec_name: str, records: list[dict[str, Any]], words: dict[str, str],
-            t: Texts, table: Table | None = None) -> Chart:
-    spec = chart_spec(spec_name, records, words)
+            t: Texts, table: Table | None = None,
+            breaks: Mapping[Any, str] | None = None) -> Chart:
+    years = sorted({str(r["year"]) for r in records if "year" in r})
+    shown = _breaks_shown(breaks, years)
+    if shown:
+        words = {**words, "description": " ".join([words["description"], *(
+            t._("Break in the series in %(year)s: %(what)s.", year=y, what=text)
+            for y, text in shown.items())])}
+    spec = with_breaks(chart_spec(spec_name, records, words), shown)
     svg = vlc.vegalite_to_svg(spec, format_locale=D3_LOCALE[t.lang], allowed_base_urls=[])
     if table is not None:
         table.title = words["title"]
@@ -141,8 +192,13 @@ def chain_records(figures: Mapping[str, Any], t: Texts) -> list[dict[str, Any]]:
     return records
 
 
-def render_charts(figures: Mapping[str, Any], t: Texts | str) -> list[Chart]:
-    """The report's charts in the language of ``t`` ('nl', 'en' or a Texts)."""
+def render_charts(figures: Mapping[str, Any], t: Texts | str,
+                  breaks: Mapping[Any, str] | None = None) -> list[Chart]:
+    """The report's charts in the language of ``t`` ('nl', 'en' or a Texts).
+
+    ``breaks``: declared series breaks (year -> what changed), drawn in the two trend
+    charts of the victims (the chain's funnel has no year axis).
+    """
     t = texts_for(t) if isinstance(t, str) else t
     year = int(figures["year"])
     years, _ = _years(figures)
@@ -156,7 +212,7 @@ def render_charts(figures: Mapping[str, Any], t: Texts | str) -> list[Chart]:
         "description": t._("Stacked bar chart of the number of registered victims per year by "
                            "form of exploitation, %(first)s to %(year)s; %(value)s in %(year)s.",
                            value=t.number(lookup(figures, "victims.total")), **span),
-    }, t, table))
+    }, t, table, breaks))
 
     def minors(form: str) -> str:
         return f"victims.cross.exploitation_by_age_group.{form}.minor"
@@ -171,7 +227,7 @@ def render_charts(figures: Mapping[str, Any], t: Texts | str) -> list[Chart]:
                            "of exploitation, %(first)s to %(year)s. %(marker)s after a total: "
                            "a part is not published and not in the bar.",
                            marker=NOT_PUBLISHED, **span),
-    }, t, table))
+    }, t, table, breaks))
 
     charts.append(_render("chain_funnel", "chain_funnel", chain_records(figures, t), {
         "title": t._("The criminal-justice chain, %(first)s to %(year)s", **span),
@@ -185,7 +241,8 @@ def render_charts(figures: Mapping[str, Any], t: Texts | str) -> list[Chart]:
     return charts
 
 
-def darkfigure_chart(estimate: Mapping[str, Any] | None, t: Texts | str) -> Chart | None:
+def darkfigure_chart(estimate: Mapping[str, Any] | None, t: Texts | str,
+                     breaks: Mapping[Any, str] | None = None) -> Chart | None:
     """The estimates of the pooled window's years with their interval band, beside the
     registered number on the lists (None when fewer than two years were estimated).
 
@@ -214,4 +271,4 @@ def darkfigure_chart(estimate: Mapping[str, Any] | None, t: Texts | str) -> Char
                            "to %(year)s, with its %(level)s interval as a band, and the number "
                            "of victims registered on the lists as a dashed line.",
                            level=level, **span),
-    }, t)
+    }, t, breaks=breaks)

@@ -318,11 +318,12 @@ class ProtectedYear:
 
 
 def year_exports(db: Any, years: Iterable[int], geo: str = "NL") -> dict[int, ExportCells]:
-    """The export cells (Eurostat victims and suspects cubes) of ``years`` from aggregates."""
+    """The export cells (Eurostat victims, suspects, prosecuted, convicted) of ``years``."""
     from thbmonitor.publish.exports.cells import export_cells
-    from thbmonitor.publish.exports.sources import suspect_cube, victim_cube
+    from thbmonitor.publish.exports.sources import chain_cubes, suspect_cube, victim_cube
 
-    return {y: export_cells(y, victim_cube(db, y, geo), suspect_cube(db, y, geo)) for y in years}
+    return {y: export_cells(y, victim_cube(db, y, geo), suspect_cube(db, y, geo),
+                            chain_cubes(db, y, geo)) for y in years}
 
 
 def protect_year(db: Any, year: int, *, first: int | None = None,

@@ -27,8 +27,11 @@ from thbmonitor.errors import DataError, UsageError
 
 if TYPE_CHECKING:
     from thbmonitor.disclosure import AuditReport
-    from thbmonitor.disclosure.releases import ReleaseCells
+    from thbmonitor.disclosure.releases import ReleaseCells, TableCells
     from thbmonitor.estimate import DarkFigure
+    from thbmonitor.figures.breakdowns import Breakdowns
+    from thbmonitor.publish.exports.cells import ExportCells
+    from thbmonitor.publish.protection import ProtectedBreakdowns, ProtectedYear
     from thbmonitor.store import Database
 
 __all__ = ["Release", "Revision", "Revisions", "StoredRelease", "assemble_release",
@@ -133,22 +136,190 @@ def release_flags(db: Database, year: int) -> dict[str, Any]:
             "breaks": breaks}
 
 
+@dataclass(frozen=True)
+class Assembly:
+    """What the assembly knows beyond the release: the true counts and the one protected
+    set the release was cut from (its extracts are cut from the same set)."""
+
+    raw: dict[str, Any]
+    #: The release's cells for the protection of later releases (None: not protected).
+    cells: ReleaseCells | None = None
+    #: The year's protected set after the protection across releases (None: not protected,
+    #: or made without breakdowns).
+    protected: ProtectedYear | None = None
+
+
+def _walk_cells(prefix: str, node: Any) -> Iterator[tuple[str, Any]]:
+    """The count leaves of a nested table, ``prefix.key[.col]`` (None kept)."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from _walk_cells(f"{prefix}.{key}", value)
+    elif node is None or (isinstance(node, int | float) and not isinstance(node, bool)):
+        yield prefix, node
+
+
+def breakdown_cells(raw: Mapping[str, Any], counted: Breakdowns, shown: ProtectedBreakdowns,
+                    exports: Mapping[int, ExportCells]) -> TableCells:
+    """The breakdowns and export cells of a release as the attacker's model holds them:
+    the same cells and relations `protect_breakdowns` protected them with."""
+    from thbmonitor.disclosure.figures import _collect
+    from thbmonitor.disclosure.releases import TableCells
+    from thbmonitor.disclosure.tables import Relation
+    from thbmonitor.publish.protection import _NON_DUTCH_GROUPS, _own_cells, _relations
+
+    collected = _collect(raw)
+    out = TableCells()
+    for year in sorted(shown.tables):
+        tables = counted.tables[year]
+        values = _own_cells(year, tables)
+        published: dict[str, int | None] = {}
+        for name, table in shown.tables[year].items():
+            for path, value in _walk_cells(f"{year}:{name}", table):
+                published[path] = None if value is None else int(value)
+        non_nl = f"{year}:victims.by.dutch.non_NL"
+        figure = collected.get(year, {})
+        values[non_nl] = sum(int(figure.get(f"{year}:victims.by.nationality_group.{g}") or 0)
+                             for g in _NON_DUTCH_GROUPS)
+        published[non_nl] = None
+        figure_paths = {k.split(":", 1)[1] for k in figure}
+        relations: list[Relation] = list(_relations(year, tables, figure_paths))
+        cells = exports.get(year)
+        if cells is not None:
+            values.update(cells.values)
+            for name, table in cells.cells.items():
+                for code, key in table.items():
+                    if key in cells.values:
+                        published[key] = shown.exports.get(year, {}).get(name, {}).get(code)
+            known = {*values, *figure}
+            relations += [r for r in cells.relations if all(c in known for c in r.cells)]
+        out = out + TableCells(values, published, tuple(relations), frozenset({non_nl}))
+    return out
+
+
+def concern_cells(counts: Mapping[str, Any] | None, shown: Mapping[str, Any] | None
+                  ) -> TableCells:
+    """The concerns of a release (`concern_tables` unprotected and protected) as cells
+    ``<year>:concerns.<path>``, with the relations they were protected with."""
+    from thbmonitor.disclosure.releases import TableCells
+    from thbmonitor.disclosure.tables import Relation
+    from thbmonitor.publish.concerns import _cells, _tables
+
+    if not counts or not shown:
+        return TableCells()
+
+    def name(key: str) -> str:
+        year, path = key.split(".", 1)
+        return f"{year}:concerns.{path}"
+
+    out = TableCells()
+    for year_text, table in counts["tables"].items():
+        year = int(year_text)
+        cells = _cells(year, table)
+        linked = _tables(year, table, cells)
+        published: dict[str, int | None] = {}
+        for path, value in _walk_cells(f"{year}", shown["tables"][year_text]):
+            published[name(path)] = None if value is None else int(value)
+        out = out + TableCells(
+            {name(k): v for k, v in cells.items()}, published,
+            tuple(Relation(tuple((name(c), a) for c, a in r.terms), r.kind, r.name)
+                  for r in linked.relations),
+            frozenset(), {name(k): w for k, w in linked.weights.items()})
+    return out
+
+
+def _suppress_tables(tables: Mapping[str, Any], year: int, keys: set[str]) -> tuple[
+        dict[str, Any], list[str]]:
+    """One year's breakdown tables with the cells ``keys`` nulled, and those suppressed."""
+    import copy
+
+    out: dict[str, Any] = copy.deepcopy(dict(tables))
+    done: list[str] = []
+    for name, table in out.items():
+        for key, value in table.items():
+            if isinstance(value, dict):
+                for col in value:
+                    if f"{year}:{name}.{key}.{col}" in keys and value[col] is not None:
+                        value[col] = None
+                        done.append(f"{year}:{name}.{key}.{col}")
+            elif f"{year}:{name}.{key}" in keys and value is not None:
+                table[key] = None
+                done.append(f"{year}:{name}.{key}")
+    return out, done
+
+
+def apply_across(extra: set[str], published: dict[str, Any],
+                 breakdowns: ProtectedBreakdowns | None, exports: Mapping[int, ExportCells],
+                 concerns: dict[str, Any] | None
+                 ) -> tuple[dict[str, Any], ProtectedBreakdowns | None, dict[str, Any] | None]:
+    """The figures, breakdowns (with their export cells) and concerns of a release with the
+    further cells the protection across releases chose suppressed too."""
+    import copy
+
+    from thbmonitor.disclosure.releases import apply_suppression
+
+    figures_keys = {k for k in extra if not k.split(":", 1)[1].startswith(
+        ("concerns.", "eurostat.")) and not _is_breakdown(k)}
+    published = apply_suppression(published, figures_keys)
+    if breakdowns is not None:
+        breakdowns = copy.deepcopy(breakdowns)
+        for year in list(breakdowns.tables):
+            breakdowns.tables[year], done = _suppress_tables(breakdowns.tables[year], year,
+                                                             extra)
+            breakdowns.suppressed = sorted({*breakdowns.suppressed, *done})
+            cells = exports.get(year)
+            if cells is None or year not in breakdowns.exports:
+                continue
+            for name, table in cells.cells.items():
+                shown = breakdowns.exports[year].get(name, {})
+                for code, key in table.items():  # an alias takes its cell's verdict
+                    if key in extra and shown.get(code) is not None:
+                        shown[code] = None
+    if concerns is not None:
+        concerns = copy.deepcopy(concerns)
+        listed = set(concerns.get("suppressed") or [])
+        for key in sorted(extra):
+            year_text, path = key.split(":", 1)
+            if not path.startswith("concerns."):
+                continue
+            node = concerns["tables"][year_text]
+            parts = path.removeprefix("concerns.").split(".")
+            for part in parts[:-1]:
+                node = node[part]
+            node[parts[-1]] = None
+            listed.add(f"{year_text}.{'.'.join(parts)}")
+        concerns["suppressed"] = sorted(listed)
+    return published, breakdowns, concerns
+
+
+def _is_breakdown(key: str) -> bool:
+    from thbmonitor.publish.protection import _OWN_PREFIXES
+
+    return key.split(":", 1)[1].startswith(_OWN_PREFIXES)
+
+
 def assemble_release(db: Database, year: int, *,
                      estimate: DarkFigure | dict[str, Any] | None = None,
                      protected: bool = True, with_estimate: bool = True,
                      with_patterns: bool = True, with_breakdowns: bool = True,
                      earlier: list[ReleaseCells] | None = None,
-                     release_id: str = "new") -> tuple[Release, dict[str, Any], AuditReport | None]:
+                     release_id: str = "new") -> tuple[Release, Assembly, AuditReport | None]:
     """The release of ``year`` from the stored data, settings and seed, and its raw figures.
 
-    ``earlier``: the cells of releases already published (`release_cells_of`); the new
-    release's suppression then also protects them (`disclosure.releases`).
+    Every table is protected on its own first (the figures, then the breakdowns and export
+    cells with them, the concerns). ``earlier``: the cells of releases already published
+    (`release_cells_of`); the new release's suppression then also protects them
+    (`disclosure.releases.protect_across`, over every table the releases froze), and the
+    further cells it chooses are suppressed in every table of the release and in the
+    protected set its extracts are cut from (`Assembly.protected`).
     """
+    from thbmonitor.disclosure.releases import TableCells, protect_across, release_cells
     from thbmonitor.figures import compute_figures
+    from thbmonitor.figures.breakdowns import count_breakdowns
     from thbmonitor.publish import with_findings
     from thbmonitor.publish.concerns import concern_tables
+    from thbmonitor.publish.protection import ProtectedYear, protect_breakdowns, year_exports
     from thbmonitor.release import (
-        breakdowns,
+        REPORT_YEARS,
         dark_figure,
         finding_rule,
         latest_linkage,
@@ -160,23 +331,44 @@ def assemble_release(db: Database, year: int, *,
     )
 
     threshold = int(db.setting("publication.threshold"))
+    priorities = list(db.setting("publication.priorities"))
     raw = compute_figures(db, year).to_dict()
-    published = (protect(raw, threshold, list(db.setting("publication.priorities")))
-                 if protected else raw)
+    published = protect(raw, threshold, priorities) if protected else raw
+    first = max(year - REPORT_YEARS + 1, min(int(e["year"]) for e in raw.get("series") or [raw]))
+    shown: ProtectedBreakdowns | None = None
+    breakdowns: dict[str, Any] | None = None
+    exports: dict[int, ExportCells] = {}
+    counted = count_breakdowns(db, first, year) if with_breakdowns else None
+    if counted is not None and protected:
+        exports = year_exports(db, range(first, year + 1))
+        shown = protect_breakdowns(raw, published, counted, threshold=threshold,
+                                   years=range(first, year + 1), priorities=priorities,
+                                   exports=exports)  # one protected set per year
+    elif counted is not None:
+        breakdowns = {"tables": {str(y): counted.tables[y] for y in counted.tables},
+                      "suppressed": [], "threshold": None}
+    concerns = concern_tables(db, year, threshold=threshold if protected else None)
     across = None
-    if protected and earlier:
-        from thbmonitor.disclosure.releases import (
-            apply_suppression,
-            protect_across,
-            release_cells,
-        )
-
-        extra, across = protect_across(earlier, release_cells(release_id, raw, published),
-                                        threshold)
-        if extra:
-            log.info("release %s: %d further cells suppressed for the earlier releases",
-                     release_id, len(extra))
-            published = apply_suppression(published, extra)
+    cells = None
+    if protected:
+        counts = concern_tables(db, year, threshold=None) if concerns else None
+        tables = concern_cells(counts, concerns)
+        if shown is not None and counted is not None:
+            tables = breakdown_cells(raw, counted, shown, exports) + tables
+        cells = release_cells(release_id, raw, published, tables)
+        if earlier:
+            extra, across = protect_across(earlier, cells, threshold)
+            if extra:
+                log.info("release %s: %d further cells suppressed for the earlier releases",
+                         release_id, len(extra))
+                published, shown, concerns = apply_across(extra, published, shown, exports,
+                                                          concerns)
+                cells = release_cells(release_id, raw, published, (
+                    breakdown_cells(raw, counted, shown, exports)
+                    if shown is not None and counted is not None else TableCells())
+                    + concern_cells(counts, concerns))
+        if shown is not None:
+            breakdowns = shown.to_dict()
     figures = with_findings(raw, published=published if protected else None,
                             **finding_rule(db))
     if estimate is None and with_estimate:
@@ -185,8 +377,7 @@ def assemble_release(db: Database, year: int, *,
         estimate = estimate.to_dict()  # the release reads the typed result
     release = Release(
         year=year,
-        breakdowns=(breakdowns(db, year, raw, published, protected=protected)
-                    if with_breakdowns else None),
+        breakdowns=breakdowns,
         publication=publication_settings(db),
         figures=figures,
         findings_rule=finding_rule(db),
@@ -194,11 +385,15 @@ def assemble_release(db: Database, year: int, *,
         patterns=pattern_counts(db, year, threshold) if with_patterns else None,
         linkage=latest_linkage(db),
         provenance=provenance(db),
-        concerns=concern_tables(db, year, threshold=threshold if protected else None),
+        concerns=concerns,
         quality=quality_annex(db, year, published if protected else None),
         flags=release_flags(db, year),
     )
-    return release, raw, across
+    year_set = None
+    if shown is not None:
+        year_set = ProtectedYear(year=year, years=(year,), threshold=threshold, raw=raw,
+                                 figures=published, breakdowns=shown)
+    return release, Assembly(raw, cells, year_set), across
 
 
 # -- the stored releases --------------------------------------------------------------
@@ -318,9 +513,9 @@ def freeze_release(db: Database, year: int, *, actor: str | None = None,
                            [year])) + 1
     release_id = f"{year}-{number}"
     earlier = release_cells_of(db, range(year - NEIGHBOURS, year + NEIGHBOURS + 1))
-    release, raw, across = assemble_release(db, year, estimate=estimate, earlier=earlier,
-                                            release_id=release_id,
-                                            with_estimate=with_estimate)
+    release, assembly, across = assemble_release(db, year, estimate=estimate, earlier=earlier,
+                                                 release_id=release_id,
+                                                 with_estimate=with_estimate)
     if across is not None and not across.ok:
         failing = ", ".join(f.path for f in across.failures[:5])
         raise DataError(f"release {release_id} cannot be protected together with the earlier "
@@ -328,12 +523,12 @@ def freeze_release(db: Database, year: int, *, actor: str | None = None,
     previous = latest_release(db, year)
     now = datetime.now(UTC).replace(microsecond=0)
     release = replace(release, release_id=release_id, released_at=now.isoformat(),
-                      exports=export_texts(db, year))
+                      exports=export_texts(db, year, protected=assembly.protected))
     if previous is not None:
         release = replace(release, revisions=compare(previous, release).to_dict())
     content = canonical_json(release.to_dict())
     digest = _hash(content)
-    cells = release_cells(release_id, raw, release.figures)
+    cells = assembly.cells or release_cells(release_id, assembly.raw, release.figures)
     who = actor or audit.current_actor()
     with db.transaction():
         db.execute("INSERT INTO releases (release_id, year, number, released_at, released_by, "
@@ -361,21 +556,27 @@ def release_audit(db: Database, year: int) -> AuditReport:
 EXPORT_KINDS = ("eurostat", "sdg", "ctdc")
 
 
-def export_texts(db: Database, year: int) -> dict[str, str | None]:
+def export_texts(db: Database, year: int, *,
+                 protected: ProtectedYear | None = None) -> dict[str, str | None]:
     """The standard extracts of ``year`` as CSV text, as `thb export` writes them (None: the
-    extract did not pass its audit, or cannot be made from these data)."""
+    extract did not pass its audit, or cannot be made from these data).
+
+    ``protected``: the release's own protected set (`Assembly.protected`), so that the
+    extracts hold the release's verdict on every cell, the further suppression across
+    releases included; without it they are protected live (`protect_year`).
+    """
     import io
 
     from thbmonitor.errors import ThbError
     from thbmonitor.publish import exports
 
-    makers: dict[str, Callable[[Database, int], Any]] = {
+    makers: dict[str, Callable[..., Any]] = {
         "eurostat": exports.eurostat_export, "sdg": exports.sdg_export,
         "ctdc": exports.ctdc_export}
     out: dict[str, str | None] = {}
     for kind in EXPORT_KINDS:
         try:
-            extract = makers[kind](db, year)
+            extract = makers[kind](db, year, protected=protected)
         except ThbError as exc:
             log.info("release %s: no %s extract (%s)", year, kind, exc)
             out[kind] = None

@@ -91,7 +91,12 @@ def _cell_key(table: Table, row: Row, index: int) -> tuple[str, str, str, int]:
 
 def cell_flags(release: Mapping[str, Any], tables: list[Table],
                t: Texts) -> dict[tuple[str, str, str, int], str]:
-    """(table id, row label, row kind, year) -> flags (``r``, ``p``) of every table cell."""
+    """(table id, row label, row kind, year) -> flags (``r``, ``p``) of every table cell.
+
+    Flags are a property of a frozen release: a live report (no ``release_id``) has none.
+    """
+    if not release.get("release_id"):
+        return {}
     flags = release.get("flags") or {}
     provisional = {int(y) for y in flags.get("provisional") or []}
     revised: set[tuple[str, str, str, int]] = set()

@@ -115,6 +115,9 @@ def _row(t: Texts, figures: Mapping[str, Any], metric: str, label: str) -> dict[
 def _flag_row(row: dict[str, str], metric: str, year: int, release: Mapping[str, Any],
               info: Mapping[str, Any]) -> dict[str, str]:
     """A key-figures row with the flags of its two years (r revised, p provisional)."""
+    if not release.get("release_id"):  # flags belong to a frozen release
+        row["flag"] = row["previous_flag"] = ""
+        return row
     revised = {str(c["path"]) for c in (release.get("revisions") or {}).get("revisions") or []}
     provisional = set(info.get("provisional") or [])
     row["flag"] = ("r" if metric in revised else "") + ("p" if year in provisional else "")
@@ -180,7 +183,8 @@ def _term_part(t: Texts, part: str) -> str:
     return t.label("source_type", part)
 
 
-def _estimate(t: Texts, estimate: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def _estimate(t: Texts, estimate: Mapping[str, Any] | None,
+              breaks: Mapping[str, str] | None = None) -> dict[str, Any] | None:
     """The dark-figure section: built by the estimate package from its result's dict, with
     the method and the model terms in the report's language."""
     from thbmonitor.estimate.report import estimate_context
@@ -197,7 +201,7 @@ def _estimate(t: Texts, estimate: Mapping[str, Any] | None) -> dict[str, Any] | 
         shown["warnings"] = [re.sub(r"\b(age_group|nationality_group|[a-z]+_[a-z_]+)\b",
                                     lambda m: _term_part(t, m.group(1)), w)
                              for w in shown["warnings"]]
-        chart = darkfigure_chart(estimate, t)
+        chart = darkfigure_chart(estimate, t, breaks)
         shown["chart"] = None if chart is None else {
             "name": chart.name, "title": chart.title, "description": chart.description,
             "svg": Markup(chart.svg)}
@@ -329,7 +333,7 @@ def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
     version = str(provenance.get("version") or thbmonitor.__version__)
     charts = [{"name": c.name, "title": c.title, "description": c.description,
                "svg": Markup(c.svg), "table": _shown(t, c.table) if c.table else None}
-              for c in render_charts(figures, t)]
+              for c in render_charts(figures, t, (release.get("flags") or {}).get("breaks"))]
     tables = report_tables(release, t)
     concern_tables = concern_tables_shown(t, release)
     flags = cell_flags(release, tables + concern_tables, t)
@@ -386,7 +390,8 @@ def report_context(release: Mapping[str, Any], lang: str) -> dict[str, Any]:
                        for stage, path in CHAIN_PATHS.items()],
         "has_suppressed": bool(figures.get("suppressed")),
         "not_published": NOT_PUBLISHED,
-        "estimate": _estimate(t, release.get("estimate")),
+        "estimate": _estimate(t, release.get("estimate"),
+                              (release.get("flags") or {}).get("breaks")),
         "linkage": _linkage(t, release.get("linkage")),
         "patterns": _patterns(t, release.get("patterns")),
         "quality": quality_context(t, release.get("quality")),

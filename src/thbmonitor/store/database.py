@@ -7,6 +7,7 @@ write-ahead log only at commit.
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import os
@@ -18,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from thbmonitor.errors import StoreRefusedError
+from thbmonitor.errors import KeyMissingError, StoreRefusedError, UsageError
+from thbmonitor.store import encryption, files
 from thbmonitor.store.identity import CONNECT_CONFIG, MARKER, connect_error, identify, missing
 from thbmonitor.store.migrations import MIGRATIONS
 from thbmonitor.store.settings import SETTINGS
@@ -26,7 +28,14 @@ from thbmonitor.store.settings import SETTINGS
 if TYPE_CHECKING:  # pandas is imported lazily: `thb status` should not pay for it
     import pandas as pd
 
+    from thbmonitor.store.keys import Secret
+
 log = logging.getLogger(__name__)
+
+#: `meta` entry naming the name encodings the store's reports carry (ingest/pseudonymise.py):
+#: Bloom filters salted per report with the keyed birth year and month (issue 11 item 3).
+#: A store whose reports predate it holds unsalted encodings: see `_check_encodings`.
+ENCODING_META = ("name_encoding", "bloom-birth-salt-v1")
 
 #: Tables whose row counts `thb status` reports (CONTRACTS §2), in order.
 STATUS_TABLES: tuple[str, ...] = (
@@ -47,45 +56,84 @@ class Database:
     0
     """
 
-    def __init__(self, path: str | Path, *, create: bool = True, read_only: bool = False) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True, read_only: bool = False,
+                 encrypt: bool = False) -> None:
         """Open the store at `path` (`":memory:"` for a store in memory).
 
         `create`: make a new store when there is no file (CONTRACTS §2: only `thb init`
         and `thb demo` do; `thb.store.open_store` is the front door). An existing file
         is identified first without writing to it (`store.identity`) and refused when it
         is not a THB Monitor store of this or an older version. `read_only`: never
-        writes, so never migrates.
+        writes, so never migrates. `encrypt`: a new store is encrypted at rest under
+        `$THB_STORE_KEY` (`store.encryption`); an existing encrypted store is opened with
+        that key whatever `encrypt` says.
         """
         self.path = Path(path) if str(path) != MEMORY else None
         self.read_only = read_only
         self.created = False
         self._in_transaction = False
         self._settings: dict[str, Any] | None = None
+        self.encrypted = False
         if self.path is None:
             self.conn = self._connect(MEMORY, read_only=False)
             self.migrate()
             self.set_meta(*MARKER)
+            self.set_meta(*ENCODING_META)
             return
+        if not read_only:
+            files.private_umask()
         if not self.path.exists():
             if not create or read_only:
                 raise missing(self.path)
-            _create(self.path)
+            _create(self.path, encrypt=encrypt)
             self.created = True
         found = identify(self.path)
         if read_only and found.pending:
             raise StoreRefusedError(
                 f"{self.path} was made by an older THB Monitor and needs its schema brought up "
                 f"to date ({', '.join(found.pending)}); run `thb init --db {self.path}` once")
-        self.conn = self._connect(str(self.path), read_only=read_only)
+        self.conn = self._connect(str(self.path), read_only=read_only,
+                                  key=encryption.store_key())
+        self.encrypted = encryption.is_encrypted(self.conn)
         if not read_only:
+            # This process now holds the write lock: what is in the temp folder is a
+            # killed run's leftover, and the files become owner-only (store.files).
+            files.remove_leftovers(self.path)
+            files.tighten(self.path)
             self.migrate()
             if not found.marked:
                 self.set_meta(*MARKER)
+            self._check_encodings()
+
+    def _check_encodings(self) -> None:
+        """Mark the store's name encodings; warn when its reports predate the salted ones.
+
+        Encodings cannot be re-made in place (the store keeps no clear name): the reports
+        of a store made before the hardening keep their unsalted encodings, which the
+        known-plaintext attack of issue 11 decodes and which do not compare by Dice with the
+        salted ones of later imports (exact and phonetic tokens still do). A store without
+        reports is simply marked."""
+        name, value = ENCODING_META
+        if self.get_meta(name) == value:
+            return
+        if not self.scalar("SELECT count(*) FROM reports"):
+            self.set_meta(name, value)
+            return
+        log.warning("%s holds name encodings made before they were salted per report: they "
+                    "are open to a known-plaintext attack and do not compare by similarity "
+                    "with new imports; rebuild the store by importing every delivered file "
+                    "into a new one (docs/security.md, 'Rotating the keys')", self.path.name
+                    if self.path else "the store")
 
     @staticmethod
-    def _connect(target: str, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    def _connect(target: str, *, read_only: bool,
+                 key: str | None = None) -> duckdb.DuckDBPyConnection:
         try:
-            conn = duckdb.connect(target, read_only=read_only, config=CONNECT_CONFIG)
+            if target == MEMORY:
+                conn = duckdb.connect(target, read_only=read_only, config=CONNECT_CONFIG)
+            else:
+                conn, _ = encryption.connect(Path(target), read_only=read_only,
+                                             config=dict(CONNECT_CONFIG), key=key)
         except duckdb.Error as exc:
             raise connect_error(Path(target), exc) from None
         conn.execute("SET enable_progress_bar = false")
@@ -161,17 +209,48 @@ class Database:
 
     def check_key(self, key: bytes) -> None:
         """Refuse a key other than the one this database's tokens were made with."""
-        from thbmonitor.errors import KeyMissingError
         from thbmonitor.store.keys import key_check
 
         stored = self.get_meta("key_check")
         if stored is None:
-            self.set_meta("key_check", key_check(key))
-        elif stored != key_check(key):
+            if not self.read_only:
+                self.set_meta("key_check", key_check(key))
+        elif not hmac.compare_digest(stored, key_check(key)):
             raise KeyMissingError(
                 "the pseudonymisation key does not match the key this database was created "
                 "with; set $THB_KEY to that key or restore the key file that belongs to it"
             )
+
+    def resolve_key(self, secret: Secret) -> bytes:
+        """The pseudonymisation key of `secret` for this store, checked against it.
+
+        A random key is used as is. A passphrase is derived with scrypt under the salt kept
+        in `meta.key_kdf` (made at the first use). A store made before key derivation whose
+        verifier matches the passphrase itself keeps working, with a warning to rotate.
+        """
+        from thbmonitor.store import keys
+
+        if not secret.passphrase:
+            self.check_key(secret.material)
+            return secret.material
+        params = self.get_meta(keys.KDF_META)
+        if params is None:
+            stored = self.get_meta("key_check")
+            legacy = keys.legacy_key(secret)
+            if stored is not None and hmac.compare_digest(stored, keys.key_check(legacy)):
+                keys.warn_legacy(secret.source)
+                return legacy
+            if stored is not None:
+                self.check_key(legacy)  # raises: the passphrase is not this store's
+            if self.read_only:
+                raise KeyMissingError(
+                    f"{self.name} has no key derivation yet; open it once for writing "
+                    "(`thb init`) before reading it with a passphrase")
+            params = keys.new_kdf_params()
+            self.set_meta(keys.KDF_META, params)
+        key = keys.derive(secret.material, params)
+        self.check_key(key)
+        return key
 
     # -- meta and settings -------------------------------------------------------
 
@@ -276,18 +355,27 @@ class Database:
         return digest.hexdigest()[:16]
 
 
-def _create(path: Path) -> None:
+def _create(path: Path, *, encrypt: bool = False) -> None:
     """A new store at `path`, built under a temporary name and then put in place, so that
-    an interrupted creation never leaves a half-made store (nor replaces a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    an interrupted creation never leaves a half-made store (nor replaces a file).
+    `encrypt`: encrypted at rest under `$THB_STORE_KEY`, which must then be set."""
+    key = encryption.store_key()
+    if encrypt and key is None:
+        raise UsageError(
+            f"an encrypted store needs its key in ${encryption.STORE_KEY_ENV} (a random key "
+            "of at least 32 bytes as 64 hex digits, kept apart from the store and from the "
+            "pseudonymisation key); nothing was created")
+    if not path.parent.exists():
+        files.private_dir(path.parent)
     building = path.with_name(f".{path.name}.creating-{os.getpid()}")
     for leftover in (building, building.with_name(building.name + ".wal")):
         leftover.unlink(missing_ok=True)
     try:
-        conn = Database._connect(str(building), read_only=False)
+        conn = Database._connect(str(building), read_only=False, key=key if encrypt else None)
         try:
             _migrate(conn)
             conn.execute("INSERT INTO meta VALUES (?, ?)", list(MARKER))
+            conn.execute("INSERT INTO meta VALUES (?, ?)", list(ENCODING_META))
             conn.execute("CHECKPOINT")
         finally:
             conn.close()

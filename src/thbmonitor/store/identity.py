@@ -103,9 +103,11 @@ def connect_error(path: Path, exc: duckdb.Error) -> StoreError:
 
 def identify(path: Path) -> StoreIdentity:
     """The store at `path`, read without writing; refuse anything this version must not use."""
+    from thbmonitor.store.encryption import connect, store_key
+
     sniff(path)
     try:
-        conn = duckdb.connect(str(path), read_only=True, config=CONNECT_CONFIG)
+        conn, _ = connect(path, read_only=True, config=dict(CONNECT_CONFIG), key=store_key())
     except duckdb.Error as exc:
         raise connect_error(path, exc) from None
     try:

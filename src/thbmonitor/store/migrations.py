@@ -279,6 +279,92 @@ UPDATE quarantine SET record_key = trim(row_data->>'case_id')
   WHERE kind = 'cases' AND nullif(trim(row_data->>'case_id'), '') IS NOT NULL
 """
 
+# No clear value from a delivery in the intake's tables (issue 11): the date of birth becomes
+# keyed tokens (computed by the importer under the key, which a migration does not have: the
+# tokens of rows stored before stay NULL until their file is imported again with --replace,
+# docs/privacy.md), with the year, month and age at the report date kept in clear; the
+# unknown columns stored in `extra` (free text, names and phone numbers among them) go, and
+# the quarantine keeps of its rows only the record key (earlier rows held values in clear).
+_INTAKE_WITHOUT_CLEAR_VALUES = """
+-- Rebuilt rather than altered: DuckDB refuses to commit an ALTER and an UPDATE of one
+-- table in one transaction. Same columns as before, date_of_birth replaced.
+CREATE TABLE reports_0005 (
+    source VARCHAR NOT NULL,
+    report_id VARCHAR NOT NULL,
+    source_type VARCHAR NOT NULL,
+    report_date DATE NOT NULL,
+    given_token VARCHAR,
+    family_token VARCHAR,
+    name_token VARCHAR,
+    name_sorted_token VARCHAR,
+    given_phonetic VARCHAR,
+    family_phonetic VARCHAR,
+    given_bloom BITSTRING,
+    family_bloom BITSTRING,
+    name_bloom BITSTRING,
+    birth_year INTEGER,
+    sex VARCHAR,
+    nationality VARCHAR,
+    exploitation VARCHAR[] NOT NULL,
+    sector VARCHAR,
+    recruitment_country VARCHAR,
+    exploitation_countries VARCHAR[],
+    scope VARCHAR NOT NULL,
+    region VARCHAR,
+    legal_basis VARCHAR,
+    person_ref_token VARCHAR,
+    phone_token VARCHAR,
+    investigation_id VARCHAR,
+    extra JSON,
+    row_hash VARCHAR NOT NULL,
+    import_id BIGINT NOT NULL,
+    row_number INTEGER NOT NULL,
+    dob_token VARCHAR,
+    dob_swap_token VARCHAR,
+    dob_near_tokens BIGINT[],
+    birth_month INTEGER,
+    age_at_report INTEGER,
+    PRIMARY KEY (source, report_id)
+);
+INSERT INTO reports_0005 SELECT
+    source, report_id, source_type, report_date, given_token, family_token, name_token,
+    name_sorted_token, given_phonetic, family_phonetic, given_bloom, family_bloom, name_bloom,
+    coalesce(birth_year, year(date_of_birth)), sex, nationality, exploitation, sector,
+    recruitment_country, exploitation_countries, scope, region, legal_basis, person_ref_token,
+    phone_token, investigation_id, NULL, row_hash, import_id, row_number, NULL, NULL, NULL,
+    month(date_of_birth),
+    year(report_date) - year(date_of_birth)
+        - CASE WHEN month(report_date) * 100 + day(report_date)
+               < month(date_of_birth) * 100 + day(date_of_birth) THEN 1 ELSE 0 END
+FROM reports;
+DROP TABLE reports;
+ALTER TABLE reports_0005 RENAME TO reports;
+UPDATE locations SET extra = NULL WHERE extra IS NOT NULL;
+UPDATE investigations SET extra = NULL WHERE extra IS NOT NULL;
+UPDATE suspects SET extra = NULL WHERE extra IS NOT NULL;
+UPDATE cases SET extra = NULL WHERE extra IS NOT NULL;
+UPDATE verdicts SET extra = NULL WHERE extra IS NOT NULL;
+UPDATE quarantine SET row_data = json_object(
+    'source', row_data->>'source', 'report_id', row_data->>'report_id', 'withheld', true)
+  WHERE kind = 'reports' AND coalesce(row_data->>'malformed', '') <> 'true';
+UPDATE quarantine SET row_data = json_object(
+    'source', row_data->>'source', 'report_id', row_data->>'report_id',
+    'start_date', row_data->>'start_date', 'withheld', true)
+  WHERE kind = 'locations' AND coalesce(row_data->>'malformed', '') <> 'true';
+UPDATE quarantine SET row_data = json_object(
+    'investigation_id', row_data->>'investigation_id', 'withheld', true)
+  WHERE kind = 'investigations' AND coalesce(row_data->>'malformed', '') <> 'true';
+UPDATE quarantine SET row_data = json_object(
+    'suspect_id', row_data->>'suspect_id', 'withheld', true)
+  WHERE kind = 'suspects' AND coalesce(row_data->>'malformed', '') <> 'true';
+UPDATE quarantine SET row_data = json_object(
+    'case_id', row_data->>'case_id', 'withheld', true)
+  WHERE kind = 'cases' AND coalesce(row_data->>'malformed', '') <> 'true';
+UPDATE quarantine SET row_data = json_object(
+    'case_id', row_data->>'case_id', 'verdict_date', row_data->>'verdict_date', 'withheld', true)
+  WHERE kind = 'verdicts' AND coalesce(row_data->>'malformed', '') <> 'true'
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _INITIAL),
     Migration("0002_link_review_and_audit", _REVIEW_AND_AUDIT),
@@ -286,6 +372,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     # The record a quarantined row is of (its natural key, see ingest/quarantine.py), so that
     # a later import storing that record takes the row out of the quarantine.
     Migration("0004_quarantine_lifecycle", _QUARANTINE_LIFECYCLE),
+    # The date of birth as keyed tokens, no unknown column in clear (ingest/staging.py).
+    Migration("0005_intake_without_clear_values", _INTAKE_WITHOUT_CLEAR_VALUES),
 )
 
 # Releases (CONTRACTS §7): a release is written once and never changed; `content` is the
@@ -322,3 +410,28 @@ CREATE TABLE concerns (
 );
 """
 MIGRATIONS = (*MIGRATIONS, Migration("0008_releases_and_concerns", _RELEASES_AND_CONCERNS))
+
+# Reviewers' decisions as events with their history (link/decisions.py); the queue's
+# name-frequency class and expected error of each pair (link/review.py).
+_LINK_DECISION_EVENTS = """
+CREATE SEQUENCE IF NOT EXISTS link_decision_seq START 1;
+CREATE TABLE link_decision_events (
+    event_id BIGINT PRIMARY KEY DEFAULT nextval('link_decision_seq'),
+    pair_id VARCHAR NOT NULL,
+    left_source VARCHAR NOT NULL,
+    left_report_id VARCHAR NOT NULL,
+    right_source VARCHAR NOT NULL,
+    right_report_id VARCHAR NOT NULL,
+    decision VARCHAR NOT NULL CHECK (decision IN ('same', 'different')),
+    action VARCHAR NOT NULL,
+    decided_at TIMESTAMP NOT NULL,
+    decided_by VARCHAR
+);
+INSERT INTO link_decision_events (pair_id, left_source, left_report_id, right_source,
+    right_report_id, decision, action, decided_at, decided_by)
+  SELECT pair_id, left_source, left_report_id, right_source, right_report_id, decision,
+         'decide', decided_at, decided_by FROM link_decisions ORDER BY decided_at, pair_id;
+ALTER TABLE link_review ADD COLUMN name_frequency VARCHAR;
+ALTER TABLE link_review ADD COLUMN expected_error DOUBLE
+"""
+MIGRATIONS = (*MIGRATIONS, Migration("0009_link_decision_events", _LINK_DECISION_EVENTS))

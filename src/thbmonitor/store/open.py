@@ -29,7 +29,7 @@ from pathlib import Path
 
 from thbmonitor.errors import KeyMissingError
 from thbmonitor.store.database import Database
-from thbmonitor.store.keys import key_path, load_key
+from thbmonitor.store.keys import key_path, load_secret
 
 __all__ = ["DB_ENV", "DEFAULT_DB", "Mode", "Store", "default_path", "open_store"]
 
@@ -67,21 +67,23 @@ def default_path() -> Path:
 
 @contextmanager
 def open_store(path: str | Path | None = None, mode: Mode | str = Mode.WRITE, *,
-               key: bool = False) -> Iterator[Store]:
+               key: bool = False, encrypt: bool = False) -> Iterator[Store]:
     """The store at `path` (default: `default_path()`), closed when the block is left.
 
     `key`: load (in `create` mode for a new store: make) the pseudonymisation key and
-    check it against the store; a wrong or missing key is a KeyMissingError.
+    check it against the store; a wrong or missing key is a KeyMissingError. A passphrase
+    is derived with scrypt under the store's salt (`store.keys`). `encrypt`: a store this
+    call creates is encrypted at rest under `$THB_STORE_KEY` (`store.encryption`); an
+    encrypted store is opened with that key in every mode.
     """
     target = Path(path) if path is not None else default_path()
     mode = Mode(mode)
-    db = Database(target, create=mode is Mode.CREATE, read_only=mode is Mode.READ)
+    db = Database(target, create=mode is Mode.CREATE, read_only=mode is Mode.READ,
+                  encrypt=encrypt)
     try:
         loaded: bytes | None = None
         if key or db.created:  # a new store gets its key file (unless $THB_KEY is set)
-            loaded = load_key(target, create=db.created)
-            if not db.read_only:
-                db.check_key(loaded)
+            loaded = db.resolve_key(load_secret(target, create=db.created))
         db.snapshot_settings()
         made = key_path(target)
         yield Store(db, target, db.created, made if made.exists() else None,

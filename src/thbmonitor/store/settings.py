@@ -224,12 +224,12 @@ SETTINGS.declare(
     minimum=0, maximum=2**32 - 1,  # what NumPy's generators accept
 )
 SETTINGS.declare(
-    "link.threshold", 0.95,
+    "link.threshold", 0.8,
     "Match probability from which two reports are linked into one person (docs/linkage.md).",
     minimum=0.5, maximum=1,  # below 0.5 a pair is more likely two persons than one
 )
 SETTINGS.declare(
-    "link.review_low", 0.3,
+    "link.review_low", 0.5,
     "Pairs from this match probability up to link.threshold go to the review queue.",
     minimum=0, maximum=1,
 )
@@ -361,6 +361,43 @@ SETTINGS.declare(
     "with the year as a covariate, as in the published Dutch estimates (docs/mse.md).",
     minimum=2, maximum=15,
 )
+
+# -- intake limits and unknown columns (docs/data-formats.md) --
+
+SETTINGS.declare(
+    "ingest.extra_columns", [],
+    "Columns outside a kind's specification that may be stored (in `extra`, as written): "
+    "only columns an administrator has checked to hold nothing personal. Every other unknown "
+    "column is dropped and named in the import report; a name that suggests personal data "
+    "(name, phone, address, birth, ...) is dropped even when listed.",
+    pattern=r"[^\s].{0,99}", pattern_help="each a column name as in the header (lower case)")
+SETTINGS.declare(
+    "ingest.max_file_mb", 1024,
+    "Largest file an import reads, in MB; a larger file is refused (file-too-large) before "
+    "it is read.",
+    minimum=1, maximum=16384)
+SETTINGS.declare(
+    "ingest.max_xlsx_mb", 512,
+    "Largest decompressed size of an XLSX workbook, in MB, read from the zip directory before "
+    "anything is decompressed (a zip bomb is refused as file-too-large).",
+    minimum=1, maximum=16384)
+SETTINGS.declare(
+    "ingest.max_rows", 2_000_000,
+    "Most data rows in one file (too-many-rows).",
+    minimum=1, maximum=100_000_000)
+SETTINGS.declare(
+    "ingest.max_columns", 500,
+    "Most columns in one file's header (too-many-columns).",
+    minimum=5, maximum=100_000)
+SETTINGS.declare(
+    "ingest.max_field_chars", 10_000,
+    "Longest cell, in characters (field-too-long).",
+    minimum=100, maximum=10_000_000)
+SETTINGS.declare(
+    "ingest.max_errors", 1000,
+    "Errors listed in an import report: the first this many (by row), with the total count.",
+    minimum=10, maximum=1_000_000)
+
 SETTINGS.declare(
     "publication.threshold_reason", "",
     "Why publication.threshold is below 10: required before a threshold under 10 is accepted; "

@@ -26,7 +26,14 @@ from thbmonitor.synth.names import draw_names
 from thbmonitor.synth.noise import NoiseRates, apply_noise
 from thbmonitor.synth.population import add_repeats, nationalities, simulate_victims
 from thbmonitor.synth.reporting import build_reports
-from thbmonitor.synth.sources import STATUTORY_TYPES, source_region
+from thbmonitor.synth.sources import (
+    INCOMPLETE_FIELD,
+    INCOMPLETE_SHARE,
+    STATUTORY_TYPES,
+    OrganisationFaults,
+    choose_faults,
+    source_region,
+)
 from thbmonitor.synth.truth import person_facts, totals_table, write_person_table
 from thbmonitor.synth.writer import COLUMNS, inject_invalid, iso, write_csv
 
@@ -58,6 +65,9 @@ class SynthResult:
     counts: dict[str, int] = field(default_factory=dict)
     registered_by_year: dict[int, int] = field(default_factory=dict)
     true_by_year: dict[int, int] = field(default_factory=dict)
+    #: The late delivery (``late=True``): kind -> file, to import after the first release.
+    late_files: dict[str, Path] = field(default_factory=dict)
+    faults: OrganisationFaults | None = None
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,6 +79,8 @@ class SynthResult:
             "counts": dict(self.counts),
             "registered_by_year": {str(k): v for k, v in self.registered_by_year.items()},
             "true_by_year": {str(k): v for k, v in self.true_by_year.items()},
+            "late_files": {k: str(v) for k, v in self.late_files.items()},
+            "faults": None if self.faults is None else self.faults.to_dict(),
             "seconds": round(self.seconds, 2),
         }
 
@@ -103,6 +115,36 @@ def _report_ids(reports: pd.DataFrame) -> np.ndarray:
     return np.asarray((year + "-" + seq.astype(str).str.zfill(5)).to_numpy(), dtype=object)
 
 
+def _plant_faults(rep: pd.DataFrame, loc: pd.DataFrame, report_year: np.ndarray, year: int,
+                  rng: np.random.Generator, report_persons: pd.DataFrame) -> tuple[
+        pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, OrganisationFaults]:
+    """One organisation late, one incomplete in ``year`` (`sources.choose_faults`).
+
+    The incomplete one leaves `INCOMPLETE_FIELD` empty on `INCOMPLETE_SHARE` of its
+    reports of the year (tagged ``incomplete:<field>`` in the ground truth); the late one's
+    reports of the year and their locations are split off into the late delivery. Nothing
+    else changes: together the two deliveries hold every report of the capture process.
+    """
+    source = rep["source"].to_numpy()
+    late, incomplete = choose_faults(source, rep["source_type"].to_numpy(), report_year,
+                                     year, rng)
+    of_incomplete = (source == incomplete) & (report_year == year)
+    blank = of_incomplete & (rng.random(len(rep)) < INCOMPLETE_SHARE)
+    rep.loc[blank, INCOMPLETE_FIELD] = ""
+    tag = f"incomplete:{INCOMPLETE_FIELD}"
+    noise = report_persons["noise"].to_numpy()
+    report_persons.loc[blank, "noise"] = [f"{n};{tag}" if n else tag for n in noise[blank]]
+    is_late = (source == late) & (report_year == year)
+    late_ids = set(rep.loc[is_late, "report_id"])
+    loc_late = ((loc["source"] == late) & loc["report_id"].isin(late_ids)).to_numpy()
+    faults = OrganisationFaults(
+        year=year, late_source=late, late_reports=int(is_late.sum()),
+        late_locations=int(loc_late.sum()), incomplete_source=incomplete,
+        incomplete_field=INCOMPLETE_FIELD, incomplete_reports=int(of_incomplete.sum()),
+        blanked=int(blank.sum()))
+    return rep[~is_late], loc[~loc_late], rep[is_late], loc[loc_late], faults
+
+
 def generate(
     out_dir: str | Path,
     *,
@@ -112,6 +154,7 @@ def generate(
     invalid_rows: int = 0,
     date_format_noise: float = 0.0,
     noise: NoiseRates | None = None,
+    late: bool = False,
 ) -> SynthResult:
     """Simulate the victims of `years`, who reports them, the chain; write the files.
 
@@ -121,6 +164,12 @@ def generate(
     `ground_truth/capture_model.json`). `invalid_rows` injects that many invalid
     rows (logged in `ground_truth/invalid_rows.csv`); `date_format_noise` writes
     that share of report dates and dates of birth as DD-MM-YYYY.
+
+    ``late``: in the last year one organisation delivers late and one incomplete
+    (`_plant_faults`); the late delivery is written to ``late/reports.csv`` and
+    ``late/locations.csv`` (`SynthResult.late_files`), the rest as usual, and which
+    organisations they are to ``ground_truth/organisations.json``. Off, no random number
+    is drawn for it: the files are those of earlier versions.
     """
     t0 = time.perf_counter()
     out = Path(out_dir)
@@ -182,6 +231,11 @@ def generate(
         "duplicate": np.where(reports["duplicate"].to_numpy(), "true", "false"),
         "noise": ident["noise"].to_numpy(),
     })
+    faults = None
+    if late:
+        rep, loc, late_rep, late_loc, faults = _plant_faults(
+            rep, loc, reports["report_date"].dt.year.to_numpy(), years_l[-1], rng,
+            report_persons)
     invalid = pd.DataFrame(columns=["file", "row", "column", "code"])
     if invalid_rows:
         rep, loc, invalid = inject_invalid(rep, loc, invalid_rows, rng)
@@ -189,6 +243,12 @@ def generate(
     result = SynthResult(out_dir=out, seed=seed, scale=scale, years=years_l)
     result.files["reports"] = write_csv(rep, out / "reports.csv", COLUMNS["reports"])
     result.files["locations"] = write_csv(loc, out / "locations.csv", COLUMNS["locations"])
+    if faults is not None:
+        result.faults = faults
+        result.late_files["reports"] = write_csv(late_rep, out / "late" / "reports.csv",
+                                                 COLUMNS["reports"])
+        result.late_files["locations"] = write_csv(late_loc, out / "late" / "locations.csv",
+                                                   COLUMNS["locations"])
     chain_frames = {"investigations": chain.investigations, "suspects": chain.suspects,
                     "cases": chain.cases, "verdicts": chain.verdicts}
     for name, table in chain_frames.items():
@@ -215,11 +275,17 @@ def generate(
     gt["capture_model"] = truth_dir / "capture_model.json"
     gt["capture_model"].write_text(json.dumps(capture_model.to_dict(), indent=2),
                                    encoding="utf-8")
+    if faults is not None:
+        gt["organisations"] = truth_dir / "organisations.json"
+        gt["organisations"].write_text(json.dumps(faults.to_dict(), indent=2),
+                                       encoding="utf-8")
 
     result.counts = {
         "person_years": len(frame), "persons": int(frame["person_id"].nunique()),
-        "registered_person_years": int(frame["registered"].sum()), "reports": len(rep),
-        "locations": len(loc), "investigations": len(chain.investigations),
+        "registered_person_years": int(frame["registered"].sum()),
+        "reports": len(rep) + (faults.late_reports if faults else 0),
+        "locations": len(loc) + (faults.late_locations if faults else 0),
+        "investigations": len(chain.investigations),
         "suspects": len(chain.suspects), "cases": len(chain.cases),
         "verdicts": len(chain.verdicts), "group_members": len(gtab),
         "invalid_rows": len(invalid),

@@ -44,7 +44,14 @@ from thbmonitor.errors import ThbError, UsageError
 from thbmonitor.store import Database
 from thbmonitor.web import i18n
 from thbmonitor.web.errors import WebError
-from thbmonitor.web.identity import IDLE_MINUTES, User, session_user, token_user
+from thbmonitor.web.identity import (
+    IDLE_MINUTES,
+    User,
+    digest,
+    generation,
+    session_user,
+    token_user,
+)
 from thbmonitor.web.permissions import MATRIX, PUBLIC, Actor, allowed
 from thbmonitor.web.security import SecurityMiddleware
 
@@ -67,6 +74,9 @@ class View:
     status: int = 200
     redirect: str | None = None
     cookies: dict[str, str | None] = field(default_factory=dict)
+    #: Set when the JSON answer is the same for every caller at a store version (the
+    #: dashboard): its bytes are kept in the app's cache under this key, not re-encoded.
+    json_key: tuple[Any, ...] | None = None
 
 
 @dataclass
@@ -104,6 +114,12 @@ class WebState:
     lock: threading.RLock = field(default_factory=threading.RLock)
     cache: dict[Any, Any] = field(default_factory=dict)
     drafts: dict[str, Any] = field(default_factory=dict)
+    #: API token (its SHA-256) -> user, valid while `identity.generation()` is unchanged:
+    #: every change to a user or token made through `web.identity` bumps it, so a disabled
+    #: user or revoked token is refused from the next request on (`thb serve` holds the
+    #: store's only connection, so no other process changes them meanwhile).
+    tokens: dict[str, User | None] = field(default_factory=dict)
+    tokens_generation: int = -1
 
 
 def _environment() -> Environment:
@@ -271,7 +287,14 @@ class Web:
     def _user(self, request: Request) -> tuple[User | None, str]:
         header = request.headers.get("authorization", "")
         if header.lower().startswith("bearer "):
-            return token_user(self.state.db, header[7:].strip()), "token"
+            token = digest(header[7:].strip())
+            if (self.state.tokens_generation != generation()
+                    or len(self.state.tokens) > 1024):
+                self.state.tokens.clear()
+                self.state.tokens_generation = generation()
+            if token not in self.state.tokens:
+                self.state.tokens[token] = token_user(self.state.db, header[7:].strip())
+            return self.state.tokens[token], "token"
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
             return session_user(self.state.db, cookie,
@@ -280,7 +303,13 @@ class Web:
 
     def _respond(self, request: Request, ctx: Ctx, view: View, as_json: bool) -> Response:
         response: Response
-        if as_json:
+        if as_json and view.json_key is not None and view.status < 400:
+            key = ("json", *view.json_key)
+            body = self.state.cache.get(key)
+            if body is None:
+                body = self.state.cache[key] = JSONResponse({"ok": True, **view.data}).body
+            response = Response(body, status_code=view.status, media_type="application/json")
+        elif as_json:
             response = JSONResponse({"ok": view.status < 400, **view.data}
                                     if view.status < 400 else
                                     {"ok": False, "status": view.status, **view.data},

@@ -58,6 +58,22 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+#: Bumped by every change to a user or a token made through this module, so that the web
+#: app's token cache (`WebState.tokens`) is dropped at once: a disabled user or a revoked
+#: token is refused from the next request on. Process-wide: it over-invalidates, never
+#: under-invalidates, for changes made through these functions.
+_generation = 0
+
+
+def generation() -> int:
+    return _generation
+
+
+def _changed() -> None:
+    global _generation
+    _generation += 1
+
+
 def digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
@@ -69,10 +85,12 @@ class User:
     org: str | None
     locale: str | None
     created_at: str
+    disabled: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"login": self.login, "role": self.role, "org": self.org,
-                "locale": self.locale, "created_at": self.created_at}
+                "locale": self.locale, "created_at": self.created_at,
+                "disabled": self.disabled}
 
     def actor(self, via: str = "session") -> Actor:
         return Actor(self.login, self.role, self.org, via)
@@ -111,7 +129,42 @@ def add_user(db: Database, login: str, role: str, password: str, *, org: str | N
                    [login, role, org, hasher().hash(password), now])
         audit.record(db, "write", "users", actor=actor,
                      detail={"login": login, "role": role, "org": org})
+    _changed()
     return User(login, role, org, None, now.isoformat())
+
+
+def disable_user(db: Database, login: str, *, actor: str | None = None) -> int:
+    """Disable `login`: no sign-in, its sessions ended and its API tokens revoked, at once.
+    The row stays (the audit log names it). Returns the sessions and tokens ended."""
+    login = login.strip().lower()
+    if not db.scalar("SELECT count(*) FROM users WHERE login = ? AND NOT disabled", [login]):
+        raise UsageError(f"no active user {login!r}; `thb users list` shows the users")
+    with db.transaction():
+        ended = int(db.scalar("SELECT (SELECT count(*) FROM sessions WHERE login = ?) + "
+                              "(SELECT count(*) FROM api_tokens WHERE login = ?)",
+                              [login, login]))
+        db.execute("UPDATE users SET disabled = true WHERE login = ?", [login])
+        db.execute("DELETE FROM sessions WHERE login = ?", [login])
+        db.execute("DELETE FROM api_tokens WHERE login = ?", [login])
+        audit.record(db, "write", "users", actor=actor,
+                     detail={"login": login, "disabled": True, "ended": ended})
+    _changed()
+    return ended
+
+
+def revoke_tokens(db: Database, login: str, *, actor: str | None = None) -> int:
+    """Revoke every API token of `login` (a leaked one cannot be told apart: the store
+    keeps only hashes); returns how many. The user can still sign in."""
+    login = login.strip().lower()
+    if not db.scalar("SELECT count(*) FROM users WHERE login = ?", [login]):
+        raise UsageError(f"no user {login!r}; `thb users list` shows the users")
+    with db.transaction():
+        revoked = int(db.scalar("SELECT count(*) FROM api_tokens WHERE login = ?", [login]))
+        db.execute("DELETE FROM api_tokens WHERE login = ?", [login])
+        audit.record(db, "write", "tokens", actor=actor,
+                     detail={"login": login, "revoked": revoked})
+    _changed()
+    return revoked
 
 
 def get_user(db: Database, login: str) -> User | None:
@@ -125,13 +178,15 @@ def get_user(db: Database, login: str) -> User | None:
 def list_users(db: Database) -> UserList:
     from thbmonitor.web.permissions import matrix_rows
 
-    rows = db.rows("SELECT login, role, org, locale, created_at FROM users ORDER BY login")
-    return UserList([User(r[0], r[1], r[2], r[3], r[4].isoformat()) for r in rows],
+    rows = db.rows("SELECT login, role, org, locale, created_at, disabled FROM users "
+                   "ORDER BY login")
+    return UserList([User(r[0], r[1], r[2], r[3], r[4].isoformat(), bool(r[5])) for r in rows],
                     matrix_rows())
 
 
 def set_locale(db: Database, login: str, locale: str) -> None:
     db.execute("UPDATE users SET locale = ? WHERE login = ?", [locale, login])
+    _changed()
 
 
 # -- sign-in -------------------------------------------------------------------------

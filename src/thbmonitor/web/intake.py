@@ -32,6 +32,7 @@ from typing import Any
 
 from thbmonitor.ingest import KINDS, ImportReport, Pseudonymiser, import_file, normalise_name
 from thbmonitor.ingest.reader import read_table
+from thbmonitor.ingest.staging import birth_tokens, parse_date
 from thbmonitor.store import Database, audit
 from thbmonitor.web.errors import WebError
 
@@ -151,15 +152,17 @@ def existing_person_hint(db: Database, key: bytes, fields: dict[str, Any]) -> di
         return {"checked": False, "same_name": 0, "same_name_and_birth": 0}
     tokens = [pseudo.name_token(given), pseudo.name_token(family)]
     rows = db.rows(
-        "SELECT date_of_birth, birth_year FROM reports WHERE "
+        "SELECT dob_token, birth_year FROM reports WHERE "
         "(given_token = ? AND family_token = ?) OR (given_token = ? AND family_token = ?)",
         [tokens[0], tokens[1], tokens[1], tokens[0]])
-    dob = str(fields.get("date_of_birth") or "").strip()
-    year = str(fields.get("birth_year") or "").strip() or (dob[:4] if len(dob) >= 4 else "")
+    # The store keeps the date of birth as a keyed token (ingest/staging.py): the typed
+    # date is tokenised in memory and compared with the stored tokens.
+    born, _ = parse_date(str(fields.get("date_of_birth") or ""))
+    dob = birth_tokens(pseudo, born)[0] if born is not None else None
+    year = str(fields.get("birth_year") or "").strip() or (str(born.year) if born else "")
     both = sum(1 for d, y in rows
-               if (dob and d is not None and d.isoformat() == dob)
-               or (year and ((y is not None and str(y) == year)
-                             or (d is not None and str(d.year) == year))))
+               if (dob is not None and d == dob)
+               or (year and y is not None and str(y) == year))
     return {"checked": True, "same_name": len(rows), "same_name_and_birth": both}
 
 

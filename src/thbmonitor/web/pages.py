@@ -82,13 +82,9 @@ def _number(lang: str, value: Any, digits: int = 0) -> str:
     return str(format_decimal(value, format=pattern, locale=lang))
 
 
-def _latest_year(ctx: Ctx) -> int | None:
-    year = ctx.db.scalar("SELECT max(year(report_date)) FROM reports")
-    return None if year is None else int(year)
-
-
 def _version(ctx: Ctx) -> tuple[Any, ...]:
-    """Changes whenever the figures could: imports, link runs, decisions, settings."""
+    """Changes whenever the figures could: imports, link runs (which apply the review
+    decisions), settings."""
     if "version" not in ctx.memo:
         ctx.memo["version"] = _store_version(ctx)
     version: tuple[Any, ...] = ctx.memo["version"]
@@ -96,11 +92,23 @@ def _version(ctx: Ctx) -> tuple[Any, ...]:
 
 
 def _store_version(ctx: Ctx) -> tuple[Any, ...]:
+    # Small tables only (a scan of `reports` on every request cost the dashboard 3 ms):
+    # reports reach the store only through an import, which always writes its `imports`
+    # row, so the import log stands for the reports; persons change only with a link run.
     return tuple(ctx.db.execute(
         "SELECT (SELECT count(*) FROM imports), (SELECT max(import_id) FROM imports), "
-        "(SELECT count(*) FROM reports), (SELECT max(started_at) FROM link_runs), "
-        "(SELECT max(updated_at) FROM settings), "
-        "(SELECT max(year(report_date)) FROM reports)").fetchone())
+        "(SELECT max(started_at) FROM link_runs), "
+        "(SELECT max(updated_at) FROM settings)").fetchone())
+
+
+def _latest_year(ctx: Ctx) -> int | None:
+    """The latest year with a report, cached per store version."""
+    key = ("latest_year", _version(ctx))
+    if key not in ctx.state.cache:
+        latest = ctx.db.scalar("SELECT max(year(report_date)) FROM reports")
+        ctx.state.cache[key] = None if latest is None else int(latest)
+    year: int | None = ctx.state.cache[key]
+    return year
 
 
 def _figures(ctx: Ctx, year: int, protected: bool) -> dict[str, Any]:
@@ -198,8 +206,7 @@ def register(web: Web) -> None:  # noqa: C901 (one list of routes, read top to b
     @route("GET", "/dashboard", "dashboard.view",
            summary="the latest year's protected figures and the report's charts")
     def dashboard(ctx: Ctx) -> View:
-        latest = _version(ctx)[-1]
-        year = None if latest is None else int(latest)
+        year = _latest_year(ctx)
         if year is None:
             return View({"year": None, "figures": None, "charts": []}, "dashboard.html.j2")
         figures = _figures(ctx, year, True)
@@ -207,7 +214,8 @@ def register(web: Web) -> None:  # noqa: C901 (one list of routes, read top to b
         data = {"year": year, "figures": figures,
                 "charts": [{k: c[k] for k in ("name", "title", "description", "table")}
                            for c in charts]}
-        return View(data, "dashboard.html.j2", {"charts_svg": charts})
+        return View(data, "dashboard.html.j2", {"charts_svg": charts},
+                    json_key=("dashboard", year, ctx.lang, _version(ctx)))
 
     @route("GET", "/figures/{year}", "figures.protected",
            summary="a year's figures: protected; ?protected=0 unprotected (analysts)")

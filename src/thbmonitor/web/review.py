@@ -11,7 +11,7 @@ argument of `review_queue`; it lives here until that package offers it.
 from __future__ import annotations
 
 from thbmonitor.link import Decision, decide
-from thbmonitor.link.review import SHOWN, ReviewQueue, pair_dict
+from thbmonitor.link.review import QUEUE_COLUMNS, QUEUE_ORDER, SHOWN, ReviewQueue, pair_dict
 from thbmonitor.store import Database, audit
 from thbmonitor.web.errors import WebError
 
@@ -19,19 +19,19 @@ _OWN = "(lower(q.left_source) = ? OR lower(q.right_source) = ?)"
 
 
 def org_review_queue(db: Database, org: str, *, limit: int = 50, actor: str) -> ReviewQueue:
-    """The org's pairs, most uncertain first; the read is audited before it is returned."""
+    """The org's pairs, most likely errors first; the read is audited before it is returned."""
     total, decided = db.execute(
         f"SELECT (SELECT count(*) FROM link_review q WHERE {_OWN}), "
         f"(SELECT count(*) FROM link_decisions q WHERE {_OWN})", [org, org, org, org]
     ).fetchone()
     shown = ", ".join(f"{side}.{c} AS {side}_{c}" for side in ("a", "b") for c in SHOWN)
     rows = db.execute(
-        f"SELECT q.pair_id, q.match_probability, q.match_weight, q.comparison, {shown} "
+        f"SELECT {QUEUE_COLUMNS}, {shown} "
         "FROM link_review q "
         "JOIN reports a ON a.source = q.left_source AND a.report_id = q.left_report_id "
         "JOIN reports b ON b.source = q.right_source AND b.report_id = q.right_report_id "
         f"WHERE {_OWN} AND q.pair_id NOT IN (SELECT pair_id FROM link_decisions) "
-        "ORDER BY abs(q.match_probability - 0.5), q.pair_id LIMIT ?",
+        f"ORDER BY {QUEUE_ORDER} LIMIT ?",
         [org, org, int(limit)])
     names = [d[0] for d in rows.description]
     pairs = [pair_dict(dict(zip(names, values, strict=True))) for values in rows.fetchall()]

@@ -21,7 +21,7 @@ COLUMNS = (
 )
 TABLES = (N_("age_group"), N_("nationality_group"))
 CHART_COLUMNS = (N_("year"), N_("label"), N_("category"), N_("stage"))
-COMPARISONS = (N_("given"), N_("family"), N_("birth"))
+COMPARISONS = (N_("given"), N_("family"), N_("birth"), N_("name"), N_("phone"))
 ROLES = (N_("registrar"), N_("analyst"), N_("publisher"), N_("admin"))
 KINDS = (N_("reports"), N_("locations"))
 MATRIX_CELLS = (N_("yes"), N_("-"), N_("own org"))

