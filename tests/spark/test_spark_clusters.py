@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from thbmonitor.ingest.pseudonymise import Pseudonymiser
+from thbmonitor.ingest.staging import birth_tokens
 from thbmonitor.link.clusters import cluster
-from thbmonitor.link.spark_engine import cluster_on_spark
+from thbmonitor.link.spark_engine import birth_text, cluster_on_spark
 
 
 def _graph(seed: int, n: int = 300) -> dict[str, Any]:
@@ -37,13 +40,17 @@ def _partition(labels: np.ndarray | pd.Series) -> list[list[int]]:
 def test_distributed_clustering_equals_the_drivers(spark: Any) -> None:
     for seed in (1, 2):
         g = _graph(seed)
-        births = [b or None for b in g["births"].tolist()]
+        pseudo = Pseudonymiser(bytes(32))
+        births = [None if not b else (lambda t: (t[0], t[1], frozenset(t[2])))(
+            birth_tokens(pseudo, date(int(b[:4]), int(b[4:6]), int(b[6:]))))
+            for b in g["births"].tolist()]
         labels, stats = cluster(g["n"], (g["left"], g["right"], g["weight"]), g["source"],
                                 g["ref"], must=g["must"], cannot=g["cannot"], births=births)
         assert stats.refused_source + stats.refused_birth + stats.refused_ref > 0  # constrained
         reports = spark.createDataFrame(pd.DataFrame({
             "rid": np.arange(g["n"], dtype=np.int64), "source_code": g["source"].astype("int64"),
-            "ref_code": g["ref"].astype("int64"), "birth": births}),
+            "ref_code": g["ref"].astype("int64"),
+            "birth": [None if b is None else birth_text(b) for b in births]}),
             "rid bigint, source_code bigint, ref_code bigint, birth string")
         edges = spark.createDataFrame(pd.DataFrame({
             "l": g["left"].astype("int64"), "r": g["right"].astype("int64"),

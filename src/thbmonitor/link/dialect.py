@@ -22,6 +22,9 @@ columns' types:
 * **Row values.** `arg_max(x, (a, b))` orders by a struct on Spark;
   `GROUPING(a, b)` of several columns is the sum of single `grouping()`
   bits on Spark (its `grouping_id` takes only all grouping columns).
+* **List overlap and mode.** `list_has_any(a, b)` becomes `arrays_overlap(a, b)`;
+  `mode(x)` becomes Spark's deterministic `mode(x, true)` (a tie gives the
+  smallest value; DuckDB's gives the first in scan order: see docs/scale.md).
 * **Damerau-Levenshtein** has no Spark built-in; the name is kept and the
   Spark session registers Splink's own Scala UDF of that name
   (`spark_engine.spark_session`).
@@ -105,6 +108,15 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Anonymous) and node.name.lower() in _RENAMED:
         return exp.Anonymous(this=_RENAMED[node.name.lower()],
                              expressions=[e.transform(_rewrite) for e in node.expressions])
+    # DuckDB's list_has_any: sqlglot writes `a && b`, which Spark SQL does not parse.
+    if isinstance(node, exp.ArrayOverlaps):
+        return exp.Anonymous(this="arrays_overlap", expressions=[
+            node.this.transform(_rewrite), node.expression.transform(_rewrite)])
+    # mode(): Spark's picks any of tied values; with `true` the smallest, so that a tie
+    # gives the same value on every run (DuckDB takes the first in scan order).
+    if isinstance(node, exp.Mode):
+        return exp.Anonymous(this="mode", expressions=[node.this.transform(_rewrite),
+                                                       exp.Boolean(this=True)])
     if isinstance(node, exp.Length) and _listy(node.this):
         # a replaced node's children are not visited again: rewrite them here
         return exp.ArraySize(this=node.this.transform(_rewrite))

@@ -17,8 +17,8 @@ refuses an input that has one.
 
 Clustering: the scored pairs come back to the driver as today when they fit
 (at most `DRIVER_MAX_PAIRS`); beyond that `cluster_on_spark` finds the
-connected components of the links on Spark (Splink's own Spark clustering)
-and runs the constrained clustering of `clusters.py` inside each component in
+connected components of the links on Spark (`connected_components`, each
+round checkpointed) and runs the constrained clustering of `clusters.py` inside each component in
 parallel (`applyInPandas`). The constraints only ever refuse merges within a
 component, so both give the same persons.
 """
@@ -29,6 +29,7 @@ import atexit
 import logging
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,9 +37,21 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from thbmonitor.errors import ThbError, UsageError
-from thbmonitor.link.comparisons import INPUT_SQL, TF_COLUMNS, settings
+from thbmonitor.link.comparisons import (
+    INPUT_SQL,
+    PHONE_HUB_REPORTS,
+    TF_COLUMNS,
+    WIDE_BLOCK_CAP,
+    settings,
+)
 from thbmonitor.link.dialect import duckdb_model, spark_settings, spark_sql
-from thbmonitor.link.splink_model import LinkModel, Scored, _empty_pairs
+from thbmonitor.link.splink_model import (
+    FULL_NAME_TF_SQL,
+    LinkModel,
+    Scored,
+    _empty_pairs,
+    level_weights,
+)
 from thbmonitor.store import Database
 from thbmonitor.store.parquet import Exchange, remove_run_folder
 
@@ -86,6 +99,10 @@ def spark_session(master: str = DEFAULT_MASTER, *, partitions: int | None = None
         raise SparkUnavailableError(f"the Spark engine cannot start: {reason}")
     from pyspark.sql import SparkSession
     from splink.internals.spark.jar_location import similarity_jar_location
+
+    # Python workers (the clustering's applyInPandas) run this interpreter, which has
+    # thbmonitor installed; Spark's default is whatever `python3` is on the PATH.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
     builder = (SparkSession.builder.master(master).appName("thbmonitor")
                .config("spark.ui.enabled", "false")
@@ -165,8 +182,9 @@ class SparkLinkModel(LinkModel):
             spark.sparkContext.setCheckpointDir(str(self._work / "checkpoints"))
             reports = _typed(spark.read.parquet(str(folder / "reports.parquet")), "reports")
             reports.createOrReplaceTempView("reports")
-            sql = spark_sql(INPUT_SQL.format(reports="reports", cap=int(self.block_cap)),
-                            statement=True)
+            sql = spark_sql(INPUT_SQL.format(reports="reports", cap=int(self.block_cap),
+                                             wide_cap=WIDE_BLOCK_CAP,
+                                             phone_cap=PHONE_HUB_REPORTS), statement=True)
             link_input = _typed(spark.sql(sql), "the model's input").persist()
             link_input.createOrReplaceTempView("link_input")
             self._views += ["reports", "link_input"]
@@ -184,14 +202,18 @@ class SparkLinkModel(LinkModel):
         return self
 
     def _register_term_frequencies(self) -> None:
-        """As `LinkModel`: a token's frequency without the report itself."""
+        """As `LinkModel`: a part's frequency without the report itself, a full name's
+        from `FULL_NAME_TF_SQL` rendered for Spark."""
         assert self.spark is not None
         for column in TF_COLUMNS:
             table = f"link_tf_{column}"
-            self.spark.sql(
-                f"SELECT {column}, greatest(count(*) - 1, 1) / "
-                f"(SELECT count(*) FROM link_input) AS tf_{column} FROM link_input "
-                f"WHERE {column} IS NOT NULL GROUP BY {column}").createOrReplaceTempView(table)
+            if column in ("name_token", "name_sorted_token"):
+                sql = spark_sql(FULL_NAME_TF_SQL.format(column=column), statement=True)
+            else:
+                sql = (f"SELECT {column}, greatest(count(*) - 1, 1) / "
+                       f"(SELECT count(*) FROM link_input) AS tf_{column} FROM link_input "
+                       f"WHERE {column} IS NOT NULL GROUP BY {column}")
+            self.spark.sql(sql).persist().createOrReplaceTempView(table)
             self._views.append(table)
             frame = self._api.register(table)
             self._linker.table_management.register_term_frequency_lookup(frame, column)
@@ -238,12 +260,34 @@ class SparkLinkModel(LinkModel):
             f"AND {spark_sql(rule)})" for rule in DETERMINISTIC_RULES)
         return bool(self._scalar(f"SELECT {exists}"))
 
-    def _expected_matches(self, model: dict[str, Any]) -> float:
-        predictions = self._new_linker(model).inference.predict(warning_mode="never")
+    def _same_salt_share(self) -> float:
+        """As `LinkModel`: the share of pairs under one birth salt (year, month)."""
         value = self._scalar(
-            f"SELECT coalesce(sum(match_probability), 0) FROM {predictions.physical_name}")
+            "WITH s AS (SELECT count(*) AS c FROM link_input WHERE birth_year IS NOT NULL "
+            "GROUP BY birth_year, birth_month), n AS (SELECT count(*) AS n FROM link_input) "
+            "SELECT sum(c * (c - 1)) / greatest(first(n) * (first(n) - 1), 1) FROM s, n")
+        return float(value) if value else 1.0
+
+    def _expected_matches(self, model: dict[str, Any]
+                          ) -> tuple[float, dict[str, dict[str, int]]]:
+        """As `LinkModel`: the sum of match probabilities, and the pairs per level."""
+        assert self.spark is not None
+        predictions = self._new_linker(model).inference.predict(warning_mode="never")
+        table = predictions.physical_name
+        value = self._scalar(f"SELECT coalesce(sum(match_probability), 0) FROM {table}")
+        counted: dict[str, dict[str, int]] = {}
+        for name, levels in level_weights(model).items():
+            weights = [(label, w) for label, w in levels if w != 0.0]
+            counts: dict[str, int] = {}
+            for weight, count in self.spark.sql(
+                    f"SELECT mw_{name}, count(*) FROM {table} WHERE mw_{name} <> 0 "
+                    "GROUP BY 1").collect():
+                if weights:
+                    label = min(weights, key=lambda lw: abs(lw[1] - float(weight)))[0]
+                    counts[label] = counts.get(label, 0) + int(count)
+            counted[name] = counts
         predictions.drop_table_from_database_and_remove_from_cache()
-        return float(value or 0.0)
+        return float(value or 0.0), counted
 
     def score(self, threshold_probability: float) -> Scored:
         """Pairs at or above `threshold_probability`, as `LinkModel.score`."""
@@ -288,27 +332,86 @@ def engine_model(engine: str, master: str | None, duckdb_model: type[LinkModel]
     return spark_model
 
 
+def birth_text(birth: tuple[str, str, frozenset[int]]) -> str:
+    """A date of birth's keyed tokens (`clusters.Birth`) as one string column for Spark."""
+    dob, swap, near = birth
+    return f"{dob}|{swap}|{','.join(str(n) for n in sorted(near))}"
+
+
+def birth_of_text(text: str) -> tuple[str, str, frozenset[int]]:
+    """The inverse of `birth_text`."""
+    dob, swap, near = text.split("|")
+    return dob, swap, frozenset(int(n) for n in near.split(",") if n)
+
+
+def _cut_lineage(frame: DataFrame) -> DataFrame:
+    """`frame` materialised with its plan cut: a checkpoint in the session's checkpoint
+    folder when it has one (reliable on a cluster), else a local checkpoint."""
+    if frame.sparkSession.sparkContext.getCheckpointDir():
+        return frame.checkpoint(eager=True)
+    return frame.localCheckpoint(eager=True)
+
+
+def connected_components(nodes: DataFrame, links: DataFrame) -> DataFrame:
+    """The connected components of a graph on Spark: `rid`, `component` (its smallest rid).
+
+    `nodes`: `rid` (bigint); `links`: `l`, `r`. Min-label propagation with
+    shortcutting (each round a node takes the smallest label among its own, its
+    neighbours' and its label's label), so the rounds grow with the logarithm of a
+    component's diameter rather than with the diameter. Each round's labels are
+    checkpointed, so that the plan stays one round long: without it the plan of
+    round k holds every earlier round and Spark's planner runs out of heap on
+    its text (Splink's own Spark clustering, with `persist`, did on 300 reports).
+    Written here rather than taken from GraphFrames: its jar is not on PyPI and
+    would be one more download on a cluster without internet.
+    """
+    from pyspark.sql import functions as F  # noqa: N812
+
+    pairs = links.select("l", "r").where("l <> r")
+    edges = _cut_lineage(pairs.unionByName(pairs.select(F.col("r").alias("l"),
+                                                        F.col("l").alias("r"))).distinct())
+    labels = _cut_lineage(nodes.select("rid", F.col("rid").alias("label")))
+    while True:
+        heard = (edges.join(labels.withColumnRenamed("rid", "l"), "l")
+                 .select(F.col("r").alias("rid"), "label"))
+        proposed = (labels.unionByName(heard).groupBy("rid")
+                    .agg(F.min("label").alias("label")))
+        jumped = (proposed.alias("n")
+                  .join(proposed.alias("p"), F.col("n.label") == F.col("p.rid"), "left")
+                  .select(F.col("n.rid").alias("rid"),
+                          F.least(F.col("n.label"),
+                                  F.coalesce(F.col("p.label"), F.col("n.label"))).alias("label")))
+        new = _cut_lineage(jumped)
+        changed = (new.alias("n").join(labels.alias("o"), "rid")
+                   .where(F.col("n.label") < F.col("o.label")).limit(1).count())
+        labels.unpersist()
+        labels = new
+        if not changed:
+            break
+    edges.unpersist()
+    return labels.select("rid", F.col("label").alias("component"))
+
+
 def cluster_on_spark(spark: SparkSession, reports: DataFrame, edges: DataFrame, *,
                      must: DataFrame | None = None, cannot: DataFrame | None = None,
                      soft_source: bool = True) -> DataFrame:
     """`clusters.cluster` distributed: the same persons, without the links on the driver.
 
     `reports`: `rid` (bigint), `source_code`, `ref_code` (-1 without a
-    person_ref), `birth` (YYYYMMDD or NULL); `edges`: `l`, `r`, `match_weight`
+    person_ref), `birth` (the date of birth's keyed tokens as `dob|swap|near,near,…`, see
+    `birth_text`, or NULL); `edges`: `l`, `r`, `match_weight`
     (the pairs at or above the threshold); `must`/`cannot`: reviewers' decisions
     as `l`, `r`. Returns `rid`, `label` (the smallest `rid` of its person).
 
-    Components first, on Spark, with Splink's own connected components over the
-    links, the decisions `same` and the chains of one organisation's
-    `person_ref` (everything `cluster` merges unconditionally). The constraints
-    only ever refuse a merge inside a component, so `cluster` runs on each
-    component apart, in parallel (`applyInPandas`), with the component's edges in
-    the global order (weight descending, then report order).
+    Components first, on Spark (`connected_components`), over the links, the
+    decisions `same` and the chains of one organisation's `person_ref`
+    (everything `cluster` merges unconditionally). The constraints only ever
+    refuse a merge inside a component, so `cluster` runs on each component apart,
+    in parallel (`applyInPandas`), with the component's edges in the global order
+    (weight descending, then report order).
     """
     import numpy as np
     from pyspark.sql import functions as F  # noqa: N812
-    from splink import SparkAPI
-    from splink.clustering import cluster_pairwise_predictions_at_threshold
 
     from thbmonitor.link.clusters import cluster
 
@@ -319,13 +422,7 @@ def cluster_on_spark(spark: SparkSession, reports: DataFrame, edges: DataFrame, 
     if must is not None:
         joined = joined.unionByName(must.select("l", "r"))
     joined = joined.unionByName(ref_chain.select("l", "r"))
-    api = SparkAPI(spark_session=spark, break_lineage_method="persist")
-    nodes = reports.select(F.col("rid").alias("unique_id"))
-    links = joined.select(F.col("l").alias("unique_id_l"), F.col("r").alias("unique_id_r"))
-    found = cluster_pairwise_predictions_at_threshold(nodes, links, api, "unique_id")
-    components = found.as_spark_dataframe().select(
-        F.col("unique_id").cast("bigint").alias("rid"),
-        F.col("cluster_id").cast("string").alias("component"))
+    components = connected_components(reports.select("rid"), joined)
     with_component = reports.join(components, "rid")
     side = components.withColumnRenamed("rid", "l")
     tagged = [edges.select("l", "r", "match_weight").withColumn("kind", F.lit("edge"))]
@@ -360,7 +457,8 @@ def cluster_on_spark(spark: SparkSession, reports: DataFrame, edges: DataFrame, 
         left, right, weight = index("edge")
         must_l, must_r, _ = index("must")
         cannot_l, cannot_r, _ = index("cannot")
-        births = [b if isinstance(b, str) else None for b in nodes["birth"].tolist()]
+        births = [birth_of_text(b) if isinstance(b, str) else None
+                  for b in nodes["birth"].tolist()]
         labels, _ = cluster(
             len(rid), (left, right, weight), nodes["source_code"].to_numpy(np.int64),
             nodes["ref_code"].to_numpy(np.int64), must=zip(must_l, must_r, strict=True),
