@@ -38,7 +38,8 @@ def _partition(labels: np.ndarray | pd.Series) -> list[list[int]]:
 
 
 def test_distributed_clustering_equals_the_drivers(spark: Any) -> None:
-    for seed in (1, 2):
+    # one graph of 300 reports: a few seconds a round of the components on local[2]
+    for seed in (1,):
         g = _graph(seed)
         pseudo = Pseudonymiser(bytes(32))
         births = [None if not b else (lambda t: (t[0], t[1], frozenset(t[2])))(

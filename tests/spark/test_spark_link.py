@@ -25,25 +25,40 @@ def _persons(db: Database) -> list[tuple[str, str, str]]:
     return sorted(db.rows("SELECT source, report_id, person_id FROM person_reports"))
 
 
-def test_the_demo_scored_on_spark_gives_the_same_persons(spark: Any,
-                                                        realistic_copy: Path) -> None:
+#: One person in this many of the demo's is kept for the engines' comparison: whole persons
+#: (all their reports) and their namesakes among the kept, about 1,100 reports.
+SLICE = 6
+
+
+def test_the_demo_model_scored_on_spark_gives_the_same_persons(spark: Any,
+                                                              realistic_copy: Path) -> None:
+    """A slice of the demo, linked with the demo's model on each engine: the same persons.
+
+    The whole demo on both engines (and training on Spark, FEBRL4 too) is measured in
+    bench/bench_spark.py: on `local[2]` it takes minutes, beyond the budget of the tests.
+    """
     with Database(realistic_copy) as db:
-        before = _persons(db)
         run = db.rows("SELECT model, quality FROM link_runs ORDER BY started_at DESC LIMIT 1")[0]
         model = json.loads(run[0])
+        db.execute("DELETE FROM reports WHERE (source, report_id) NOT IN (SELECT source, "
+                   f"report_id FROM person_reports WHERE hash(person_id) % {SLICE} = 0)")
+        duck = link_persons(db, model=model)
+        before = _persons(db)
         result = link_persons(db, model=model, engine="spark")
         after = _persons(db)
         stored = db.rows("SELECT model, settings, quality FROM link_runs "
-                         "ORDER BY started_at DESC LIMIT 1")[0]
-    assert len(before) > 5000 and result.persons < len(before)
+                         "ORDER BY started_at DESC LIMIT 2")
+    assert 500 < len(before) < 2000 and result.persons < len(before)
+    assert result.persons == duck.persons and result.pairs_scored == duck.pairs_scored
     assert after == before
     # the run's own copy of the reports is not left beside the store
     assert not realistic_copy.with_name(realistic_copy.name + ".parquet").exists()
     # what ran is what was given: the one model document, DuckDB's text of every condition
-    assert json.loads(stored[0]) == model
-    assert json.loads(stored[1])["engine"] == "spark"
-    assert json.loads(stored[2])["pairs_above_threshold"] == json.loads(run[1])[
-        "pairs_above_threshold"]
+    assert json.loads(stored[0][0]) == model
+    assert json.loads(stored[0][1])["engine"] == "spark"
+    assert "engine" not in json.loads(stored[1][1])
+    assert json.loads(stored[0][2])["pairs_above_threshold"] == json.loads(stored[1][2])[
+        "pairs_above_threshold"] > 100
 
 
 def test_a_column_without_type_is_refused(spark: Any) -> None:

@@ -114,8 +114,17 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             node.this.transform(_rewrite), node.expression.transform(_rewrite)])
     # mode(): Spark's picks any of tied values; with `true` the smallest, so that a tie
     # gives the same value on every run (DuckDB takes the first in scan order).
+    # DuckDB's `mode(x ORDER BY x)` takes the smallest of tied values too: the same.
     if isinstance(node, exp.Mode):
-        return exp.Anonymous(this="mode", expressions=[node.this.transform(_rewrite),
+        value = node.this
+        if isinstance(value, exp.Order):
+            keys = value.expressions
+            if (len(keys) != 1 or keys[0].args.get("desc")
+                    or keys[0].this.sql() != value.this.sql()):
+                raise DialectError("mode() ordered by anything but its own value, ascending, "
+                                   "has no Spark form")
+            value = value.this
+        return exp.Anonymous(this="mode", expressions=[value.transform(_rewrite),
                                                        exp.Boolean(this=True)])
     if isinstance(node, exp.Length) and _listy(node.this):
         # a replaced node's children are not visited again: rewrite them here

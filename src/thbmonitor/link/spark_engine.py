@@ -386,6 +386,7 @@ def connected_components(nodes: DataFrame, links: DataFrame) -> DataFrame:
                    .where(F.col("n.label") < F.col("o.label")).limit(1).count())
         labels.unpersist()
         labels = new
+        log.debug("connected components: round done, changed=%s", changed)
         if not changed:
             break
     edges.unpersist()
