@@ -373,20 +373,21 @@ def connected_components(nodes: DataFrame, links: DataFrame) -> DataFrame:
     labels = _cut_lineage(nodes.select("rid", F.col("rid").alias("label")))
     while True:
         heard = (edges.join(labels.withColumnRenamed("rid", "l"), "l")
-                 .select(F.col("r").alias("rid"), "label"))
-        proposed = (labels.unionByName(heard).groupBy("rid")
-                    .agg(F.min("label").alias("label")))
+                 .select(F.col("r").alias("rid"), "label", F.lit(None).cast("bigint").alias("own")))
+        proposed = (labels.select("rid", "label", F.col("label").alias("own"))
+                    .unionByName(heard).groupBy("rid")
+                    .agg(F.min("label").alias("label"), F.min("own").alias("own")))
         jumped = (proposed.alias("n")
                   .join(proposed.alias("p"), F.col("n.label") == F.col("p.rid"), "left")
                   .select(F.col("n.rid").alias("rid"),
                           F.least(F.col("n.label"),
-                                  F.coalesce(F.col("p.label"), F.col("n.label"))).alias("label")))
+                                  F.coalesce(F.col("p.label"), F.col("n.label"))).alias("label"),
+                          F.col("n.own").alias("own")))
+        # the round's labels, materialised; whether any fell is read from them (no join)
         new = _cut_lineage(jumped)
-        changed = (new.alias("n").join(labels.alias("o"), "rid")
-                   .where(F.col("n.label") < F.col("o.label")).limit(1).count())
-        labels.unpersist()
-        labels = new
-        log.debug("connected components: round done, changed=%s", changed)
+        changed = new.where("label < own").limit(1).count()
+        labels = new.select("rid", "label")
+        log.debug("connected components: a round, labels changed: %s", bool(changed))
         if not changed:
             break
     edges.unpersist()
