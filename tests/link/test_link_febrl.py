@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from link_data import TEST_KEY, predicted
-from link_febrl import MAX_AGE_YEARS, write_febrl4
 
 from thbmonitor.ingest import import_file
 from thbmonitor.link import link_persons, pairwise_quality
 from thbmonitor.store import Database
+from thbmonitor.synth.febrl import MAX_AGE_YEARS, write_febrl4
 
 FEBRL_THRESHOLD = 0.2
 
