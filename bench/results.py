@@ -47,6 +47,9 @@ class Measurement:
     seconds: float
     peak_mb: float
     output: str
+    #: user + system CPU of the child: on a shared machine wall time measures the
+    #: neighbours as much as the run
+    cpu_seconds: float = float("nan")
 
 
 def measure_subprocess(code: str, env: dict[str, str] | None = None) -> Measurement:
@@ -57,6 +60,7 @@ def measure_subprocess(code: str, env: dict[str, str] | None = None) -> Measurem
     # Peak memory is the child's VmHWM: unlike ru_maxrss, which Linux carries over from
     # the forking parent (a benchmark that generated gigabytes of data first would
     # otherwise report the parent's peak), VmHWM starts anew at exec.
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", code + "\nimport re as _re, sys as _sys\n"
@@ -65,11 +69,13 @@ def measure_subprocess(code: str, env: dict[str, str] | None = None) -> Measurem
         capture_output=True, text=True, env={**os.environ, **(env or {})}, check=False,
     )
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark subprocess failed:\n{proc.stderr[-4000:]}")
     match = re.search(r"PEAK_KB=(\d+)", proc.stderr)
     peak_mb = int(match.group(1)) / 1024 if match else float("nan")
-    return Measurement(seconds, peak_mb, proc.stdout)
+    return Measurement(seconds, peak_mb, proc.stdout, cpu)
 
 
 def timed(fn: Callable[[], object]) -> tuple[float, object]:

@@ -46,27 +46,18 @@ def test_parse_lists_puts_unnamed_types_in_other():
 
 
 @pytest.fixture(scope="module")
-def linked_db(tmp_path_factory):
-    from thbmonitor.ingest import IMPORT_ORDER, import_file
-    from thbmonitor.link import link_persons
-    from thbmonitor.synth import generate
-
-    tmp = tmp_path_factory.mktemp("dark")
-    synth = generate(tmp / "data", seed=5, scale=0.5)
-    path = tmp / "thb.duckdb"
-    db = Database(path)
-    for kind in IMPORT_ORDER:
-        assert import_file(db, kind, synth.files[kind], key=bytes(range(32))).valid
-    link_persons(db)
-    db.close()
-    return path
+def linked_db(realistic_db_path):
+    """The session's realistic store (imported and linked once per run), only read here."""
+    return realistic_db_path
 
 
 def test_estimate_has_the_contract_shape_and_is_seeded(linked_db):
-    with Database(linked_db) as db:
-        first = estimate_dark_figure(db, 2024, nboot=200, seed=3).to_dict()
-        again = estimate_dark_figure(db, 2024, nboot=200, seed=3).to_dict()
+    with Database(linked_db, read_only=True) as db:
+        replicates = db.setting("estimate.bootstrap_replicates")
+        first = estimate_dark_figure(db, 2024, seed=3).to_dict()
+        again = estimate_dark_figure(db, 2024, nboot=replicates, seed=3).to_dict()
     assert set(first) >= CONTRACT_KEYS
+    assert first["nboot"] == replicates == 200, "the replicates come from the setting"
     assert first == again, "same data, settings and seed give the same numbers"
     victims = db_victims(linked_db, 2024)
     assert first["observed"] == victims
@@ -76,7 +67,7 @@ def test_estimate_has_the_contract_shape_and_is_seeded(linked_db):
 def db_victims(path, year):
     from thbmonitor.figures import compute_figures
 
-    with Database(path) as db:
+    with Database(path, read_only=True) as db:
         return compute_figures(db, year).to_dict()["victims"]["total"]
 
 
@@ -89,7 +80,7 @@ def test_cli_json_is_the_result(linked_db):
     data = json.loads(result.output)
     assert set(data) >= CONTRACT_KEYS
     assert set(data["lists"]) <= {"police", "ngo", "other"}
-    with Database(linked_db) as db:
+    with Database(linked_db, read_only=True) as db:
         direct = estimate_dark_figure(db, 2024, lists=parse_lists(["police", "ngo"]),
                                       merge_below=20, nboot=100, seed=1).to_dict()
     assert data == json.loads(json.dumps(direct))

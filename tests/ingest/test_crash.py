@@ -12,8 +12,7 @@ import pytest
 
 from thbmonitor.ingest import import_file
 from thbmonitor.store import Database
-
-from .bulk import write_reports
+from thbmonitor.synth.bulk import write_reports
 
 SCRIPT = """
 import sys

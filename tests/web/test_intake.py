@@ -215,6 +215,27 @@ def test_a_review_decision_is_stored_audited_and_scoped(store, registrar):
                           ).status_code == 422
 
 
+def test_the_kept_queue_is_audited_on_every_read_and_follows_every_decision(store, registrar):
+    """The queue is kept per version (issue 13's p95): a read served from it is still
+    audited, and a decision made anywhere (here through the library, as `thb review
+    decide` does) is never hidden by it."""
+    from thbmonitor.link import decide
+
+    def reads() -> int:
+        return int(store.db.scalar("SELECT count(*) FROM audit_log WHERE resource = "
+                                   "'link.review' AND action = 'read'"))
+
+    first = registrar.get("/review.json").json()
+    before = reads()
+    again = registrar.get("/review.json").json()
+    assert again == first and reads() == before + 1
+    pair = first["pairs"][0]["pair_id"]
+    decide(store.db, pair, "same", actor="cli:test")
+    after = registrar.get("/review.json").json()
+    assert pair not in {p["pair_id"] for p in after["pairs"]}
+    assert after["decided"] == first["decided"] + 1 and reads() == before + 2
+
+
 def test_person_level_reads_are_audited_with_the_signed_in_user(store, registrar):
     analyst = store.client("analyst")
     reads = {

@@ -40,7 +40,9 @@ def estimate(
         "--criterion", help="Information criterion of the covariate search: bic or aic.")] = "bic",
     window: Annotated[int | None, typer.Option(
         "--window", help="Years pooled (default: the setting estimate.window_years).")] = None,
-    nboot: Annotated[int, typer.Option("--nboot", help="Bootstrap replicates.")] = 1000,
+    nboot: Annotated[int | None, typer.Option(
+        "--nboot", min=0, help="Bootstrap replicates (default: the setting "
+                               "estimate.bootstrap_replicates).")] = None,
     seed: Annotated[int | None, typer.Option(
         "--seed", help="Bootstrap seed (default: the setting random.seed).")] = None,
     as_json: JsonOption = False,

@@ -92,7 +92,7 @@ def estimate_dark_figure(
     method: EstimateMethod = "pooled",
     criterion: Criterion = "bic",
     window: int | None = None,
-    nboot: int = 1000,
+    nboot: int | None = None,
     seed: int | None = None,
     sensitivity: bool = True,
 ) -> DarkFigure:
@@ -100,7 +100,8 @@ def estimate_dark_figure(
 
     `covariates` default to the four of the Dutch estimates for `pooled` and
     to none for the single-year methods. The seed defaults to the setting
-    `random.seed`, the window to `estimate.window_years`.
+    `random.seed`, the window to `estimate.window_years`, the replicates to
+    `estimate.bootstrap_replicates`.
     """
     if method not in METHODS:
         raise UsageError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
@@ -110,6 +111,7 @@ def estimate_dark_figure(
         raise UsageError(f"unknown covariate {unknown[0]!r}; use: {', '.join(COVARIATES)}")
     groups = dict(lists or DEFAULT_LISTS)
     seed = int(db.setting("random.seed")) if seed is None else seed
+    nboot = int(db.setting("estimate.bootstrap_replicates")) if nboot is None else nboot
     width = int(db.setting("estimate.window_years")) if window is None else window
     if width < 1:
         raise UsageError("the window must hold at least one year")

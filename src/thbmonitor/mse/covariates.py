@@ -47,6 +47,7 @@ more than `MAX_FAILED_SHARE` fail no interval is given.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -275,7 +276,6 @@ class KronDesign:
         is ``Z_b' diag(Q[:, b, b']) Z_b'``.
         """
         nb = self.b.shape[1]
-        q = (w @ self._bb).reshape(-1, nb, nb)
         b = self.col_b[cols]
         order = np.argsort(b, kind="stable")
         bs = b[order]
@@ -283,13 +283,19 @@ class KronDesign:
         bounds = np.flatnonzero(np.r_[True, bs[1:] != bs[:-1], True])
         groups = [(int(bs[lo]), slice(lo, hi)) for lo, hi in zip(bounds[:-1], bounds[1:],
                                                                  strict=True)]
+        feats = np.array([bg for bg, _ in groups])
+        group_of = np.repeat(np.arange(feats.size), [sl.stop - sl.start for _, sl in groups])
+        # Q only for the pattern-feature pairs the columns use (a bootstrap model uses
+        # about 10 of the 22 features: 100 of the 484 pairs; the full product took 60% of
+        # the time), then one product per feature group: the rows of the columns with
+        # feature b are ``Z_b' (Z * Q[:, b, b(j)])`` (55 small products before; profiled
+        # on the demo's six-year design, 360 strata x 63 patterns, a 65-column model).
+        q = (w @ self._bb[:, (feats[:, None] * nb + feats[None, :]).ravel()]
+             ).reshape(-1, feats.size, feats.size)
         g = np.empty((cols.size, cols.size))
-        for n1, (b1, s1) in enumerate(groups):
-            z1 = zc[:, s1]
-            for b2, s2 in groups[n1:]:
-                blk = (z1 * q[:, b1, b2][:, None]).T @ zc[:, s2]
-                g[s1, s2] = blk
-                g[s2, s1] = blk.T
+        for n1, (_, s1) in enumerate(groups):
+            g[s1, :] = zc[:, s1].T @ (zc * q[:, n1, group_of])
+        g = np.triu(g) + np.triu(g, 1).T  # exactly symmetric: the upper triangle mirrored
         inv = np.empty_like(order)
         inv[order] = np.arange(order.size)
         return np.asarray(g[np.ix_(inv, inv)])
@@ -333,13 +339,18 @@ SparseDesign = KronDesign
 class _Fit:
     beta: np.ndarray  # (ncol,), 0 off the model, -inf at minus infinity
     mu: np.ndarray  # (strata, patterns), 0 on dropped cells
-    loglik: float
+    y: np.ndarray  # (strata, patterns), the table fitted
     converged: bool
     params: int  # incl. minus-infinity columns
     minus_infinity: list[int]
     keep: np.ndarray  # (strata, patterns)
     cols: np.ndarray
     aliased: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+
+    @functools.cached_property
+    def loglik(self) -> float:
+        """The Poisson log-likelihood over the kept cells (only the search needs it)."""
+        return _loglik(self.y, self.mu, self.keep)
 
     @property
     def diverged(self) -> bool:
@@ -419,7 +430,7 @@ def fit_design(
     beta = np.zeros(d.ncol)
     beta[use] = b
     beta[neg] = -np.inf
-    return _Fit(beta, mu, _loglik(y, mu, keep), converged, int(cols.size - aliased.size),
+    return _Fit(beta, mu, y, converged, int(cols.size - aliased.size),
                 [int(c) for c in neg], keep, cols, aliased)
 
 
@@ -456,27 +467,24 @@ def _penalty(n: float, criterion: Criterion) -> float:
 
 
 def _gains(info: np.ndarray, grad: np.ndarray, in_model: np.ndarray,
-           cands: list[np.ndarray]) -> np.ndarray:
+           cands: list[np.ndarray], chol: tuple[np.ndarray, bool] | None = None) -> np.ndarray:
     """Increase of a quadratic log-likelihood when each candidate block is freed.
 
     `info` is the information over all columns, `grad` the gradient at the
     current constrained optimum (zero on the model's columns), `in_model`
     the model's column indices; candidates are index arrays into `info`.
     Exact for a quadratic; at a fit it is Rao's score statistic / 2. Blocks
-    of the same size are solved as one batch.
+    of the same size are solved as one batch. `chol`: the factor of `_ridged_factor`
+    for `in_model` when the caller has it.
     """
     a = in_model
     if not cands:
         return np.zeros(0)
     allc = np.concatenate(cands)
     cross = info[np.ix_(a, allc)]
-    i_aa = info[np.ix_(a, a)]
-    # a coefficient at (or running to) minus infinity leaves its column without weight:
-    # a tiny ridge keeps the projection defined instead of ending the search
-    i_aa = i_aa + 1e-9 * max(float(np.max(np.diag(i_aa))), 1e-300) * np.eye(a.size)
-    try:
-        chol = scipy.linalg.cho_factor(i_aa)
-    except (np.linalg.LinAlgError, ValueError):
+    if chol is None:
+        chol = _ridged_factor(info, a)
+    if chol is None:
         return np.zeros(len(cands))
     m = scipy.linalg.cho_solve(chol, cross)
     v_all = info[np.ix_(allc, allc)] - cross.T @ m
@@ -497,6 +505,20 @@ def _gains(info: np.ndarray, grad: np.ndarray, in_model: np.ndarray,
         x = np.linalg.solve(v[ok], g[ok][:, :, None])[:, :, 0]
         out[which[ok]] = 0.5 * np.einsum("bi,bi->b", g[ok], x)
     return np.maximum(out, 0.0)
+
+
+def _ridged_factor(info: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, bool] | None:
+    """Cholesky factor of ``info[a, a]`` plus a tiny ridge (None when it fails).
+
+    A coefficient at (or running to) minus infinity leaves its column without weight:
+    the ridge keeps the projection defined instead of ending the search.
+    """
+    i_aa = info[np.ix_(a, a)]
+    i_aa = i_aa + 1e-9 * max(float(np.max(np.diag(i_aa))), 1e-300) * np.eye(a.size)
+    try:
+        return scipy.linalg.cho_factor(i_aa)
+    except (np.linalg.LinAlgError, ValueError):
+        return None
 
 
 @dataclass
@@ -612,12 +634,18 @@ class _Quadratic:
         last: tuple[str, str] | None = None
         for _ in range(60):
             a = np.concatenate([base, *[cand_idx[n] for n in chosen]])
-            delta = self._optimum(u, a)
+            # one factorisation of the model's information per step, shared by the
+            # optimum, the gains of additions and the losses of drops (three before)
+            chol = _ridged_factor(self.info, a)
+            delta = self._optimum(u, a, chol)
             names = [n for n in cand_idx if n not in chosen]
             grad = u - self.info @ delta
-            add = _gains(self.info, grad, a, [cand_idx[n] for n in names])
+            if chol is None:
+                add = np.zeros(len(names))
+            else:
+                add = _gains(self.info, grad, a, [cand_idx[n] for n in names], chol)
             add_ic = pen * np.array([cand_idx[n].size for n in names]) - 2 * add
-            drop_ic = self._drop(a, delta, [cand_idx[n] for n in chosen], pen)
+            drop_ic = self._drop(a, delta, [cand_idx[n] for n in chosen], pen, chol)
             moves = [(float(v), "add", n) for v, n in zip(add_ic, names, strict=True)]
             moves += [(float(v), "drop", n) for v, n in zip(drop_ic, chosen, strict=True)]
             moves = [m for m in moves if (m[2], "drop" if m[1] == "add" else "add") != last]
@@ -632,7 +660,7 @@ class _Quadratic:
                 chosen.remove(best[2])
             last = (best[2], best[1])
         a = np.concatenate([base, *[cand_idx[n] for n in chosen]])
-        delta = self._optimum(u, a)
+        delta = self._optimum(u, a, _ridged_factor(self.info, a))
         beta0 = np.zeros(d.ncol)
         beta0[self.cols] = self.b + delta
         blocks = [d.blocks[0].name, *chosen]
@@ -641,16 +669,11 @@ class _Quadratic:
         return _Selection(blocks, fit if fit.converged else None)
 
     def _drop(self, a: np.ndarray, delta: np.ndarray, blocks: list[np.ndarray],
-              pen: float) -> np.ndarray:
+              pen: float, chol: tuple[np.ndarray, bool] | None) -> np.ndarray:
         """Change of the criterion when each block of the model is dropped (quadratic)."""
-        if not blocks:
-            return np.zeros(0)
-        i_aa = self.info[np.ix_(a, a)]
-        i_aa = i_aa + 1e-9 * max(float(np.max(np.diag(i_aa))), 1e-300) * np.eye(a.size)
-        try:
-            inv = scipy.linalg.cho_solve(scipy.linalg.cho_factor(i_aa), np.eye(a.size))
-        except (np.linalg.LinAlgError, ValueError):
+        if not blocks or chol is None:
             return np.zeros(len(blocks))
+        inv = scipy.linalg.cho_solve(chol, np.eye(a.size))
         pos = {int(c): i for i, c in enumerate(a)}
         value = self.b + delta
         out = np.zeros(len(blocks))
@@ -668,19 +691,20 @@ class _Quadratic:
             out[which] = 2 * loss - pen * size
         return out
 
-    def _optimum(self, u: np.ndarray, a: np.ndarray) -> np.ndarray:
-        """delta maximising the quadratic with the columns outside `a` at 0."""
+    def _optimum(self, u: np.ndarray, a: np.ndarray,
+                 chol: tuple[np.ndarray, bool] | None) -> np.ndarray:
+        """delta maximising the quadratic with the columns outside `a` at 0.
+
+        `chol`: `_ridged_factor(self.info, a)`; None (the factorisation failed) leaves
+        the model's columns where they are.
+        """
         delta = -self.b.copy()
-        free = np.zeros(self.cols.size, dtype=bool)
-        free[a] = True
-        delta[free] = 0.0
-        rhs = u[free] - self.info[np.ix_(free, ~free)] @ delta[~free]
-        i_ff = self.info[np.ix_(free, free)]
-        i_ff = i_ff + 1e-9 * max(float(np.max(np.diag(i_ff))), 1e-300) * np.eye(i_ff.shape[0])
-        try:
-            delta[free] = scipy.linalg.solve(i_ff, rhs, assume_a="pos")
-        except (np.linalg.LinAlgError, ValueError):
-            delta[free] = 0.0
+        fixed = np.ones(self.cols.size, dtype=bool)
+        fixed[a] = False
+        delta[a] = 0.0
+        if chol is not None:
+            rhs = u[a] - self.info[np.ix_(a, fixed)] @ delta[fixed]
+            delta[a] = scipy.linalg.cho_solve(chol, rhs)
         return delta
 
 

@@ -361,6 +361,12 @@ SETTINGS.declare(
     "with the year as a covariate, as in the published Dutch estimates (docs/mse.md).",
     minimum=2, maximum=15,
 )
+SETTINGS.declare(
+    "estimate.bootstrap_replicates", 1000,
+    "Bootstrap replicates of the dark-figure interval (each repeats the model search); more "
+    "replicates give steadier interval limits and take proportionally longer (docs/mse.md).",
+    minimum=100, maximum=100000,
+)
 
 # -- intake limits and unknown columns (docs/data-formats.md) --
 

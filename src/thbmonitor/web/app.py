@@ -24,12 +24,13 @@ import inspect
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from cachetools import LRUCache
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -62,6 +63,8 @@ SESSION_COOKIE = "thb_session"
 LANG_COOKIE = "thb_lang"
 #: Largest request body read (an upload of at most 20 MB with its form around it).
 MAX_BODY_BYTES = 21 * 1024 * 1024
+#: Entries of `WebState.cache` (a year's figures are the largest, some hundred kB).
+CACHE_ENTRIES = 256
 
 
 @dataclass
@@ -112,7 +115,10 @@ class WebState:
     key: bytes
     idle_minutes: int = IDLE_MINUTES
     lock: threading.RLock = field(default_factory=threading.RLock)
-    cache: dict[Any, Any] = field(default_factory=dict)
+    #: Figures, charts, queues and JSON bodies per store version, least recently used out:
+    #: the keys carry the version, so an old version's entries are never read again and
+    #: age out instead of piling up (every review decision makes a new queue version).
+    cache: MutableMapping[Any, Any] = field(default_factory=lambda: LRUCache(CACHE_ENTRIES))
     drafts: dict[str, Any] = field(default_factory=dict)
     #: API token (its SHA-256) -> user, valid while `identity.generation()` is unchanged:
     #: every change to a user or token made through `web.identity` bumps it, so a disabled

@@ -18,8 +18,29 @@ from thbmonitor.web.errors import WebError
 _OWN = "(lower(q.left_source) = ? OR lower(q.right_source) = ?)"
 
 
-def org_review_queue(db: Database, org: str, *, limit: int = 50, actor: str) -> ReviewQueue:
-    """The org's pairs, most likely errors first; the read is audited before it is returned."""
+def queue_version(db: Database) -> tuple[object, ...]:
+    """Changes whenever any organisation's queue could: a link run (which rebuilds
+    `link_review`), a decision or split (each appends an event), an import (the reports
+    the queue shows a few fields of). Small tables only: it is read on every request."""
+    return tuple(db.execute(
+        "SELECT (SELECT max(started_at) FROM link_runs), "
+        "(SELECT max(event_id) FROM link_decision_events), "
+        "(SELECT count(*) FROM link_decisions), "
+        "(SELECT max(import_id) FROM imports)").fetchone())
+
+
+def audit_review_read(db: Database, org: str, queue: ReviewQueue, *, limit: int,
+                      actor: str) -> None:
+    """The audit entry of one read of the queue (every read is recorded, also one served
+    from a cache)."""
+    audit.record(db, "read", "link.review", actor=actor,
+                 detail={"source": org, "pairs_shown": len(queue.pairs), "limit": limit})
+
+
+def org_review_pairs(db: Database, org: str, *, limit: int = 50) -> ReviewQueue:
+    """The org's pairs, most likely errors first. Not audited: the caller records every
+    read with `audit_review_read` before the answer leaves (the web app keeps the pairs
+    per `queue_version` and audits each request)."""
     total, decided = db.execute(
         f"SELECT (SELECT count(*) FROM link_review q WHERE {_OWN}), "
         f"(SELECT count(*) FROM link_decisions q WHERE {_OWN})", [org, org, org, org]
@@ -35,8 +56,6 @@ def org_review_queue(db: Database, org: str, *, limit: int = 50, actor: str) -> 
         [org, org, int(limit)])
     names = [d[0] for d in rows.description]
     pairs = [pair_dict(dict(zip(names, values, strict=True))) for values in rows.fetchall()]
-    audit.record(db, "read", "link.review", actor=actor,
-                 detail={"source": org, "pairs_shown": len(pairs), "limit": limit})
     return ReviewQueue(pairs, int(total), int(decided))
 
 

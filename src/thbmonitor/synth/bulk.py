@@ -1,4 +1,6 @@
-"""Large report files for crash and scale tests: fictitious names from Faker's lists."""
+"""Large flat report files for crash tests and benchmarks: fictitious names from Faker's
+Dutch lists, one organisation type per source, no persons behind them (for linkage and
+figures use `thbmonitor.synth.generate`, which has a population and a truth)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ HEADER = ("report_id,source,source_type,report_date,given_name,family_name,date_
 
 
 def write_reports(path: Path, rows: int, *, seed: int = 7, prefix: str = "B") -> Path:
+    """`rows` report rows (the CONTRACTS reports file) at `path`; the same seed gives the
+    same file."""
     rng = np.random.default_rng(seed)
     given = np.array(DutchNames.first_names_female + DutchNames.first_names_male)
     family = np.array(DutchNames.last_names)
