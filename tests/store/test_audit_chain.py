@@ -132,3 +132,26 @@ def test_cli_verify_list_and_head(db_path: Path):
 def test_cli_verify_refuses_a_missing_store(tmp_path: Path):
     code, out = _cli("audit", "verify", "--db", str(tmp_path / "none.duckdb"))
     assert code != 0 and "thb init" in out
+
+
+def test_an_entry_rolled_back_with_its_callers_write_is_not_chained_onto(db):
+    """The connection keeps the last head it wrote (no scan of the log per entry); an entry
+    written inside a caller's transaction that then rolls back must not become the head."""
+    _fill(db, 2)
+    with pytest.raises(RuntimeError), db.transaction():
+        audit.record(db, "write", "thing.rolled-back")
+        raise RuntimeError("the caller's write failed")
+    _fill(db, 2)
+    result = audit.verify(db)
+    assert result.ok and result.entries == 4, result.broken
+
+
+def test_an_id_taken_in_between_makes_the_next_entry_read_the_head(db):
+    """When the sequence moved by more than one since this connection's last entry (an id
+    taken by a write that failed, or by another writer), the head is read from the log."""
+    _fill(db, 2)
+    taken = int(db.scalar("SELECT nextval('audit_seq')"))
+    ids = _fill(db, 2)
+    assert ids[0] == taken + 1
+    result = audit.verify(db)
+    assert result.ok and result.entries == 4, result.broken

@@ -63,11 +63,22 @@ def record(db: Database, action: str, resource: str, *, actor: str | None = None
     Raises (and appends nothing) when the store cannot be written: callers that
     answer a person-level read must not answer when this fails.
     """
+    outermost = not db._in_transaction
     with db.transaction():
         _seal_legacy(db)
-        prev = db.scalar("SELECT row_hash FROM audit_log WHERE row_hash IS NOT NULL "
-                         "ORDER BY event_id DESC LIMIT 1") or GENESIS
         event_id = int(db.scalar("SELECT nextval('audit_seq')"))
+        # The previous entry is the one this connection wrote last when the sequence moved
+        # on by one since: every entry takes its id from `audit_seq`, whichever connection
+        # writes it, so nothing came in between. Otherwise (another connection wrote, or a
+        # write was rolled back after taking its id) the head is read from the table. The
+        # read scanned the whole log: a third of an audited web request at some thousand
+        # entries, and it grows with the log (every person-level read appends one).
+        last = getattr(db, "_audit_last", None)
+        if last is not None and last[0] == event_id - 1:
+            prev = last[1]
+        else:
+            prev = db.scalar("SELECT row_hash FROM audit_log WHERE row_hash IS NOT NULL "
+                             "ORDER BY event_id DESC LIMIT 1") or GENESIS
         # Microseconds are kept: DuckDB TIMESTAMP stores them exactly, so the hash round-trips.
         now = datetime.now(UTC).replace(tzinfo=None)
         who = actor or current_actor()
@@ -75,6 +86,9 @@ def record(db: Database, action: str, resource: str, *, actor: str | None = None
         own = entry_hash(event_id, now, who, action, resource, text, str(prev))
         db.execute(f"INSERT INTO audit_log ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    [event_id, now, who, action, resource, text, prev, own])
+    # Kept only once committed: inside a caller's transaction the entry may still be
+    # rolled back with the caller's write, so the next entry reads the head instead.
+    db._audit_last = (event_id, own) if outermost else None  # type: ignore[attr-defined]
     return event_id
 
 
