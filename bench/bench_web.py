@@ -11,8 +11,9 @@ throughput and errors (any status other than 200), in two models: users
 who pause between requests (the target's model) and a closed loop without
 pauses (saturation). `/healthz` answers without the store and is the
 baseline: what the HTTP stack alone costs at this concurrency. The dashboard is warmed first (its protected figures are
-computed once per store version and cached); every review request writes
-its audit entry before answering. Targets: p95 <= 100 ms and 0 errors.
+computed once per store version and cached); the review queue is kept per
+organisation and queue version, and every review request still writes its
+audit entry before answering. Targets: p95 <= 100 ms and 0 errors.
 """
 
 from __future__ import annotations
