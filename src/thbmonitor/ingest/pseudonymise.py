@@ -62,6 +62,7 @@ from functools import cache, lru_cache
 
 import jellyfish
 import phonenumbers
+from anyascii import anyascii
 
 BLOOM_BITS = 1024
 BLOOM_HASHES = 20
@@ -72,8 +73,29 @@ TOKEN_HEX = 32
 PHONE_REGION = "NL"
 
 
+@cache
+def _latin(letter: str) -> str:
+    """A non-ASCII letter in Latin letters (anyascii), '' for none: 'д' -> 'd',
+    'ł' -> 'l', 'đ' -> 'd', 'ь' -> '' (its apostrophe would split a name in two)."""
+    ascii_form = anyascii(letter)
+    if not ascii_form:  # a letter anyascii does not know: kept as written
+        return letter
+    return "".join(c for c in ascii_form if c.isalpha())
+
+
 def normalise_name(value: str) -> str:
-    """Case, diacritics and spacing normalised; '' when nothing is left."""
+    """Script, case, diacritics and spacing normalised; '' when nothing is left.
+
+    Letters of other scripts (Cyrillic, Greek, ...) and Latin letters that NFKD does not
+    decompose (ł, đ, ø, ı) are transliterated to Latin letters first, with anyascii
+    (ISC licence, maintained, every script; Unidecode is GPL): a name written in
+    Cyrillic by one organisation and romanised by another then has one token, one
+    Metaphone code and one Bloom encoding (issue 16). Per letter, so one romanisation
+    (close to the scientific one) stands for all; the variants of the official
+    systems (Shevchenko, Schewtschenko) remain the comparisons' business.
+    """
+    composed = unicodedata.normalize("NFC", value)
+    value = "".join(_latin(c) if ord(c) > 127 and c.isalpha() else c for c in composed)
     decomposed = unicodedata.normalize("NFKD", value)
     kept = (c for c in decomposed if not unicodedata.combining(c))
     folded = "".join(c if c.isalpha() else " " for c in "".join(kept).casefold())

@@ -28,6 +28,7 @@ from thbmonitor.link.persons import (
     LinkResult,
     components,
     link_persons,
+    saved_model,
 )
 from thbmonitor.link.quality import LinkQuality, pairwise_quality
 from thbmonitor.link.review import ReviewQueue, review_queue
@@ -36,5 +37,5 @@ __all__ = [
     "DECISIONS", "DEFAULT_REVIEW_LOW", "DEFAULT_SEED", "DEFAULT_THRESHOLD", "METHOD", "METHODS",
     "Decision", "DecisionEvent", "LinkQuality", "LinkResult", "ReviewQueue", "Split",
     "components", "decide", "decide_reports", "decision_history", "export_persons",
-    "link_persons", "pair_id", "pairwise_quality", "review_queue", "split_report",
+    "link_persons", "pair_id", "pairwise_quality", "review_queue", "saved_model", "split_report",
 ]

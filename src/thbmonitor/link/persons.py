@@ -67,6 +67,10 @@ class LinkResult:
     #: What the user should know: e.g. that the model could not be trained and the
     #: exact-key linkage was used instead.
     warnings: list[str] = field(default_factory=list)
+    #: The full trained model (Splink's settings JSON, as stored in `link_runs.model`),
+    #: to score with again: `link_persons(db, model=result.trained_model)`. `model` is
+    #: only its summary; this one is not part of `to_dict()` (`thb link --json`).
+    trained_model: dict[str, Any] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "method": self.method, "reports": self.reports,
@@ -136,6 +140,8 @@ def link_persons(
         raise UsageError(f"unknown linkage method {method!r}; use one of: {', '.join(METHODS)}")
     if not 0 < review_low <= threshold <= 1:
         raise UsageError("need 0 < review_low <= threshold <= 1")
+    if model is not None:
+        _check_model(model)
     notify = progress or (lambda _stage: None)
     notify("reading reports")
     reports = _reports(db)
@@ -211,7 +217,41 @@ def link_persons(
              n, len(persons), run_method, scored, len(review))
     return LinkResult(run_id, run_method, n, len(persons), stats.merged_pairs, settings,
                       scored, len(review), decided.count,
-                      threshold if method == "splink" else None, summary, warnings)
+                      threshold if method == "splink" else None, summary, warnings,
+                      model)
+
+
+def saved_model(db: Database, run_id: str | None = None) -> dict[str, Any]:
+    """The full trained model of a run (`link_runs.model`; the latest run by default).
+
+    This is what `link_persons(db, model=...)` scores with; `LinkResult.model` is only
+    its summary.
+    """
+    if run_id is None:
+        rows = db.rows("SELECT run_id, model FROM link_runs ORDER BY started_at DESC, "
+                       "run_id DESC LIMIT 1")
+    else:
+        rows = db.rows("SELECT run_id, model FROM link_runs WHERE run_id = ?", [run_id])
+    if not rows:
+        raise UsageError("no linkage run " + ("yet; run `thb link` first" if run_id is None
+                                              else f"{run_id!r}; `thb link` lists run ids"))
+    found, text = rows[0]
+    if not text:
+        raise UsageError(f"linkage run {found!r} has no trained model (method exact, or "
+                         "the model could not be trained); run `thb link` again")
+    model: dict[str, Any] = json.loads(text)
+    return model
+
+
+def _check_model(model: dict[str, Any]) -> None:
+    """A model must be Splink's settings JSON with trained levels, not the run's summary."""
+    comparisons = model.get("comparisons")
+    if not isinstance(comparisons, list) or not comparisons or not all(
+            isinstance(c, dict) and "comparison_levels" in c for c in comparisons):
+        raise UsageError(
+            "the model given is not a trained model (no comparison levels): "
+            "LinkResult.model is only a summary; use LinkResult.trained_model or "
+            "thbmonitor.link.saved_model(db, run_id)")
 
 
 def _exact_linked(db: Database) -> pd.DataFrame:

@@ -33,9 +33,12 @@ if TYPE_CHECKING:  # pandas is imported lazily: `thb status` should not pay for 
 log = logging.getLogger(__name__)
 
 #: `meta` entry naming the name encodings the store's reports carry (ingest/pseudonymise.py):
-#: Bloom filters salted per report with the keyed birth year and month (issue 11 item 3).
-#: A store whose reports predate it holds unsalted encodings: see `_check_encodings`.
-ENCODING_META = ("name_encoding", "bloom-birth-salt-v1")
+#: Bloom filters salted per report with the keyed birth year and month (issue 11 item 3),
+#: names in other scripts transliterated before they are encoded (v2, issue 16).
+#: A store whose reports predate it holds other encodings: see `_check_encodings`.
+ENCODING_META = ("name_encoding", "bloom-birth-salt-translit-v2")
+#: The marker of stores salted but not yet transliterated.
+SALTED_V1 = "bloom-birth-salt-v1"
 
 #: Tables whose row counts `thb status` reports (CONTRACTS §2), in order.
 STATUS_TABLES: tuple[str, ...] = (
@@ -114,10 +117,18 @@ class Database:
         salted ones of later imports (exact and phonetic tokens still do). A store without
         reports is simply marked."""
         name, value = ENCODING_META
-        if self.get_meta(name) == value:
+        found = self.get_meta(name)
+        if found == value:
             return
         if not self.scalar("SELECT count(*) FROM reports"):
             self.set_meta(name, value)
+            return
+        if found == SALTED_V1:
+            log.warning("%s holds reports imported before names in other scripts were "
+                        "transliterated: a name written in Cyrillic or Greek there does not "
+                        "match the same name imported since (names in Latin script are "
+                        "unaffected); to link them, import every delivered file into a new "
+                        "store (docs/privacy.md)", self.path.name if self.path else "the store")
             return
         log.warning("%s holds name encodings made before they were salted per report: they "
                     "are open to a known-plaintext attack and do not compare by similarity "

