@@ -213,14 +213,13 @@ def _quality(persons: Path, truth: Path) -> float:
 
 SMALL = """
 import json, sys, time
-sys.path.insert(0, {tests!r})
 from pathlib import Path
 from thbmonitor.ingest import IMPORT_ORDER, import_file
 from thbmonitor.link import link_persons, pairwise_quality
 from thbmonitor.store import Database
 work = Path({work!r})
 if {name!r} == 'febrl4':
-    from link_febrl import MAX_AGE_YEARS, write_febrl4
+    from thbmonitor.synth.febrl import MAX_AGE_YEARS, write_febrl4
     paths, truth = write_febrl4(work / 'files')
     files = [('reports', p) for p in paths]
     options = dict(threshold=0.2, review_low=0.1)
@@ -266,8 +265,7 @@ print(json.dumps(dict(reports=len(p_d), duckdb=t_d, scored=t_x, spark=t_s, f1_du
 def _small(name: str, train: bool, timeout: float) -> str:
     work = Path(tempfile.mkdtemp(prefix=f"bench-spark-{name}-"))
     try:
-        tests = str(Path(__file__).parents[1] / "tests" / "link")
-        r = _measure(SMALL.format(tests=tests, work=str(work), name=name, train=train),
+        r = _measure(SMALL.format(work=str(work), name=name, train=train),
                      timeout)
     finally:
         shutil.rmtree(work, ignore_errors=True)
