@@ -58,9 +58,11 @@ log = logging.getLogger(__name__)
 #: without a date are no evidence of another person. At least P(nationality) *
 #: P(given | nationality) * P(family | nationality), each part's frequency within the
 #: nationality without the report itself (at least one report), the nationality the
-#: most common one among the name's reports (unknown is a nationality of its own): a
-#: name seen on one person only is as rare as its parts within its pool make it, not
-#: 1 / N, and the parts are not independent across pools.
+#: most common one among the name's reports (unknown is a nationality of its own; of
+#: tied ones the smallest code: a plain `mode` took whichever DuckDB's scan met first, so
+#: two runs could differ by plan, and Spark's differed from it on 81 of the demo's 5,693
+#: names): a name seen on one person only is as rare as its parts within its pool make
+#: it, not 1 / N, and the parts are not independent across pools.
 FULL_NAME_TF_SQL = """
 WITH r AS (SELECT {column} AS token, given_token, family_token, dob,
                   coalesce(nationality, '?') AS nat FROM link_input
@@ -69,7 +71,7 @@ total AS (SELECT count(*) AS n FROM link_input),
 nat AS (SELECT nat, count(*) AS n_nat FROM r GROUP BY nat),
 g AS (SELECT nat, given_token, count(*) AS c FROM r GROUP BY nat, given_token),
 f AS (SELECT nat, family_token, count(*) AS c FROM r GROUP BY nat, family_token),
-full_name AS (SELECT token, count(*) AS c, mode(nat) AS nat,
+full_name AS (SELECT token, count(*) AS c, mode(nat ORDER BY nat) AS nat,
                      greatest(count(DISTINCT dob), 1) AS p,
                      min(given_token) AS given_token, min(family_token) AS family_token
               FROM r GROUP BY token)
