@@ -50,7 +50,7 @@ from thbmonitor.link.splink_model import (
     LinkModel,
     Scored,
     _empty_pairs,
-    level_weights,
+    level_counts,
 )
 from thbmonitor.store import Database
 from thbmonitor.store.parquet import Exchange, remove_run_folder
@@ -275,17 +275,10 @@ class SparkLinkModel(LinkModel):
         predictions = self._new_linker(model).inference.predict(warning_mode="never")
         table = predictions.physical_name
         value = self._scalar(f"SELECT coalesce(sum(match_probability), 0) FROM {table}")
-        counted: dict[str, dict[str, int]] = {}
-        for name, levels in level_weights(model).items():
-            weights = [(label, w) for label, w in levels if w != 0.0]
-            counts: dict[str, int] = {}
-            for weight, count in self.spark.sql(
-                    f"SELECT mw_{name}, count(*) FROM {table} WHERE mw_{name} <> 0 "
-                    "GROUP BY 1").collect():
-                if weights:
-                    label = min(weights, key=lambda lw: abs(lw[1] - float(weight)))[0]
-                    counts[label] = counts.get(label, 0) + int(count)
-            counted[name] = counts
+        spark = self.spark
+        counted = level_counts(model, lambda name: spark.sql(
+            f"SELECT mw_{name}, count(*) FROM {table} WHERE mw_{name} <> 0 GROUP BY 1"
+        ).collect())
         predictions.drop_table_from_database_and_remove_from_cache()
         return float(value or 0.0), counted
 

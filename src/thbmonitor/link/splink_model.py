@@ -15,6 +15,7 @@ import json
 import logging
 import math
 import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -296,19 +297,12 @@ class LinkModel:
         assert self._cursor is not None
         predictions = self._new_linker(model).inference.predict(warning_mode="never")
         table = predictions.physical_name
-        row = self._cursor.execute(
+        cursor = self._cursor
+        row = cursor.execute(
             f"SELECT coalesce(sum(match_probability), 0) FROM {table}").fetchone()
-        counted: dict[str, dict[str, int]] = {}
-        for name, levels in level_weights(model).items():
-            weights = [(label, w) for label, w in levels if w != 0.0]
-            counts: dict[str, int] = {}
-            for weight, count in self._cursor.execute(
-                    f'SELECT "mw_{name}", count(*) FROM {table} WHERE "mw_{name}" <> 0 '
-                    "GROUP BY 1").fetchall():
-                if weights:
-                    label = min(weights, key=lambda lw: abs(lw[1] - float(weight)))[0]
-                    counts[label] = counts.get(label, 0) + int(count)
-            counted[name] = counts
+        counted = level_counts(model, lambda name: cursor.execute(
+            f'SELECT "mw_{name}", count(*) FROM {table} WHERE "mw_{name}" <> 0 '
+            "GROUP BY 1").fetchall())
         predictions.drop_table_from_database_and_remove_from_cache()
         return (float(row[0]) if row else 0.0), counted
 
@@ -532,6 +526,25 @@ def _empty_pairs() -> pd.DataFrame:
                "match_probability": "float64"}
     columns.update({f"w_{c}": "float64" for c in COMPARISON_NAMES})
     return pd.DataFrame({k: pd.Series(dtype=v) for k, v in columns.items()})
+
+
+def level_counts(model: dict[str, Any],
+                 weight_counts: Callable[[str], Iterable[Sequence[Any]]]
+                 ) -> dict[str, dict[str, int]]:
+    """Per comparison, the scored pairs in each level (by label). `weight_counts(name)`
+    gives (partial match weight, pairs) of the comparison's non-zero weights, from
+    whichever engine scored: Splink keeps no level column, so a level is told by its
+    weight (the nearest of the model's levels)."""
+    counted: dict[str, dict[str, int]] = {}
+    for name, levels in level_weights(model).items():
+        weights = [(label, w) for label, w in levels if w != 0.0]
+        counts: dict[str, int] = {}
+        for weight, count in weight_counts(name):
+            if weights:
+                label = min(weights, key=lambda lw: abs(lw[1] - float(weight)))[0]
+                counts[label] = counts.get(label, 0) + int(count)
+        counted[name] = counts
+    return counted
 
 
 def level_weights(model: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
