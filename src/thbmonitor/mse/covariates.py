@@ -640,10 +640,7 @@ class _Quadratic:
             delta = self._optimum(u, a, chol)
             names = [n for n in cand_idx if n not in chosen]
             grad = u - self.info @ delta
-            if chol is None:
-                add = np.zeros(len(names))
-            else:
-                add = _gains(self.info, grad, a, [cand_idx[n] for n in names], chol)
+            add = _gains(self.info, grad, a, [cand_idx[n] for n in names], chol)
             add_ic = pen * np.array([cand_idx[n].size for n in names]) - 2 * add
             drop_ic = self._drop(a, delta, [cand_idx[n] for n in chosen], pen, chol)
             moves = [(float(v), "add", n) for v, n in zip(add_ic, names, strict=True)]

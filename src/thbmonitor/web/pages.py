@@ -340,10 +340,10 @@ def register(web: Web) -> None:  # noqa: C901 (one list of routes, read top to b
     @route("GET", "/review", "review.view", summary="pairs to decide (no clear names)")
     def review(ctx: Ctx, limit: int = 50) -> View:
         org, limit = _org(ctx), max(1, min(limit, 500))
-        # The queue is kept per organisation, limit and queue version (the join over the
-        # reports was most of a request: 38 ms); every read is still audited, before the
-        # answer leaves.
-        key = ("review", org, limit, review_lib.queue_version(ctx.db))
+        # The queue is kept per organisation, limit, store and decisions version (the join
+        # over the reports was most of a request: 38 ms); every read is still audited,
+        # before the answer leaves.
+        key = ("review", org, limit, _version(ctx), review_lib.decisions_version(ctx.db))
         if key not in ctx.state.cache:
             ctx.state.cache[key] = review_lib.org_review_pairs(ctx.db, org, limit=limit)
         queue = ctx.state.cache[key]

@@ -18,15 +18,13 @@ from thbmonitor.web.errors import WebError
 _OWN = "(lower(q.left_source) = ? OR lower(q.right_source) = ?)"
 
 
-def queue_version(db: Database) -> tuple[object, ...]:
-    """Changes whenever any organisation's queue could: a link run (which rebuilds
-    `link_review`), a decision or split (each appends an event), an import (the reports
-    the queue shows a few fields of). Small tables only: it is read on every request."""
+def decisions_version(db: Database) -> tuple[object, ...]:
+    """Changes with every decision or split (each appends an event): with the store's
+    version (imports, link runs, which rebuild `link_review`) it tells when a kept queue
+    is stale. Small tables only: it is read on every request."""
     return tuple(db.execute(
-        "SELECT (SELECT max(started_at) FROM link_runs), "
-        "(SELECT max(event_id) FROM link_decision_events), "
-        "(SELECT count(*) FROM link_decisions), "
-        "(SELECT max(import_id) FROM imports)").fetchone())
+        "SELECT (SELECT max(event_id) FROM link_decision_events), "
+        "(SELECT count(*) FROM link_decisions)").fetchone())
 
 
 def audit_review_read(db: Database, org: str, queue: ReviewQueue, *, limit: int,
@@ -40,7 +38,7 @@ def audit_review_read(db: Database, org: str, queue: ReviewQueue, *, limit: int,
 def org_review_pairs(db: Database, org: str, *, limit: int = 50) -> ReviewQueue:
     """The org's pairs, most likely errors first. Not audited: the caller records every
     read with `audit_review_read` before the answer leaves (the web app keeps the pairs
-    per `queue_version` and audits each request)."""
+    per store and decisions version and audits each request)."""
     total, decided = db.execute(
         f"SELECT (SELECT count(*) FROM link_review q WHERE {_OWN}), "
         f"(SELECT count(*) FROM link_decisions q WHERE {_OWN})", [org, org, org, org]
