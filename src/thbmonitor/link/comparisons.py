@@ -87,6 +87,13 @@ TF_COLUMNS = ("name_token", "name_sorted_token", "given_token", "family_token")
 #: comparisons fall in their null level instead of counting the same evidence twice.
 SAME_NAME = "name_sorted_token_l = name_sorted_token_r"
 SAME_GIVEN = "(given_token_l = given_token_r OR given_token_l = family_token_r)"
+#: One name part agrees exactly (in either field): a name part comes from a nationality's
+#: pool as much as the full name does, so "same nationality" adds nothing to it either.
+#: Counted on top it gave every one-part level 2.7 bits more (measured on the demo data:
+#: of the 96 non-matches linked from 0.5, 60 were one part exact with the same
+#: nationality, against 24 expected).
+PART_SHARED = ("(given_token_l = given_token_r OR family_token_l = family_token_r "
+               "OR given_token_l = family_token_r OR family_token_l = given_token_r)")
 
 
 #: Two reports whose name encodings carry different salts (birth year and month differ, or
@@ -343,7 +350,7 @@ def settings(prior: float = 1e-4) -> dict[str, Any]:
             {"blocking_rule": rule} for rule in BLOCKING_RULES],
         "comparisons": [_name_comparison(), _birth_comparison(),
                         _exact_comparison("sex", SAME_GIVEN),
-                        _exact_comparison("nationality", SAME_NAME), _phone_comparison(),
+                        _exact_comparison("nationality", PART_SHARED), _phone_comparison(),
                         _source_comparison(),
                         _report_date_comparison(), _exploitation_comparison()],
         "retain_matching_columns": False,
