@@ -134,3 +134,46 @@ def test_two_romanisations_share_the_keyed_token_and_no_clear_value(tmp_path: Pa
     assert len(tokens[0][1]) == 32                 # a keyed token, not the key itself
     for clear in ("Shevchenko", "shevchenko", "svsnk", "Schewtschenko", "lksndr"):
         assert clear not in stored
+
+
+def test_two_romanisations_without_a_birth_date_are_blocked_and_alike(tmp_path: Path) -> None:
+    """Rule 17 pairs them (no rule with a date of birth can), and the name comparison puts
+    them in its romanisation level: neither part's token, Metaphone code nor (without a
+    birth salt) Bloom filter agrees."""
+    from thbmonitor.link.blocking import candidate_pairs_sql
+    from thbmonitor.link.comparisons import BLOCKING_RULES, ROMANISED, settings
+    from thbmonitor.link.splink_model import LinkModel
+
+    path = tmp_path / "reports.csv"
+    rows = [("r1", "ngo-a", "Yuliia", "Shevchenko"), ("r2", "ngo-b", "Julija", "Schewtschenko"),
+            ("r3", "ngo-b", "Julija", "Kovalenko")]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["report_id", "source", "source_type", "report_date", "given_name",
+                         "family_name", "exploitation"])
+        for rid, source, given, family in rows:
+            writer.writerow([rid, source, "ngo", "2024-03-01", given, family, "labour"])
+    name = next(c for c in settings()["comparisons"] if c["output_column_name"] == "name")
+    labels = [lv["label_for_charts"] for lv in name["comparison_levels"]]
+    cases = " ".join(f"WHEN {lv['sql_condition']} THEN {i}"
+                     for i, lv in enumerate(name["comparison_levels"][:-1]))
+    rule17 = "l.romanised_block = r.romanised_block"
+    assert rule17 in BLOCKING_RULES
+    with Database(tmp_path / "thb.duckdb") as db:
+        assert import_file(db, "reports", path, key=TEST_KEY).succeeded
+        with LinkModel(db) as model:
+            cursor = model.cursor
+            blocked = cursor.execute(
+                f"SELECT l, r FROM ({candidate_pairs_sql((rule17,))}) ORDER BY l, r").fetchall()
+            columns = [c[0] for c in cursor.execute("SELECT * FROM link_input LIMIT 0")
+                       .description]
+            both = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in columns)
+            levels = [row[0] for row in cursor.execute(
+                f"SELECT CASE {cases} ELSE {len(labels) - 1} END FROM "
+                f"(SELECT {both}, l.unique_id AS a, r.unique_id AS b FROM link_input l "
+                "JOIN link_input r ON l.unique_id = 0 AND r.unique_id IN (1, 2)) ORDER BY b"
+            ).fetchall()]
+    # unique ids in (source, report_id) order: 0 = ngo-a/r1, 1 = ngo-b/r2, 2 = ngo-b/r3
+    assert blocked == [(0, 1)]
+    assert labels[levels[0]] == ROMANISED
+    assert labels[levels[1]] != ROMANISED  # Shevchenko and Kovalenko: not one romanisation
