@@ -76,12 +76,14 @@ class DemoResult:
 
 
 def run_demo(out_dir: str | Path, *, seed: int | None = None,
-             progress: Any = None) -> DemoResult:
+             progress: Any = None, bootstrap_replicates: int | None = None) -> DemoResult:
     """Generate, import, link, compute and write both reports into `out_dir`.
 
     The store `thb-demo.duckdb` gets its key file beside it (`thb-demo.duckdb.key`,
     mode 0600), so that every `thb` command works on it afterwards with
     `THB_DB=<out>/thb-demo.duckdb`. `seed`: default, the declared `random.seed`.
+    `bootstrap_replicates`: the dark figure's replicates, stored as the setting
+    `estimate.bootstrap_replicates` (default: the setting's default, as `thb demo`).
     """
     seed = DEFAULT_SEED if seed is None else seed
     notify = progress or (lambda _stage: None)
@@ -96,6 +98,8 @@ def run_demo(out_dir: str | Path, *, seed: int | None = None,
         key = demo_key(seed)
         key_file = write_key_file(db_path, key)
         db.set_setting("random.seed", seed)
+        if bootstrap_replicates is not None:
+            db.set_setting("estimate.bootstrap_replicates", bootstrap_replicates)
         # The publisher's priority, as in the 2024 release: the minors in criminal
         # exploitation. Disclosure control then hides neighbouring cells instead.
         db.set_setting("publication.priorities", list(DEMO_PRIORITIES))

@@ -45,7 +45,14 @@ def test_sigkill_during_import_leaves_database_unchanged(tmp_path, key, fixture_
     assert import_file(db, "reports", fixture_file("reports-valid.csv"), key=key).valid
     db.close()
     before = _snapshot(db_path)
-    big = write_reports(tmp_path / "reports-300k.csv", 300_000)
+    # More rows than one DuckDB row group (122,880): full row groups are written to the file
+    # before the commit (optimistic writing), and the kill waits for them, so that it finds
+    # blocks the store must not keep. (A fixed 0.3 s after the store step began, as before,
+    # killed the import before its first block was written: the file grows only from about
+    # 0.9 s on.) 150,000 rows do that; 300,000 proved no more and doubled the pseudonymising
+    # before the store step.
+    big = write_reports(tmp_path / "reports-150k.csv", 150_000)
+    size_before = db_path.stat().st_size
 
     proc = subprocess.Popen(
         [sys.executable, "-c", SCRIPT, str(db_path), str(big), key.hex()],
@@ -57,8 +64,12 @@ def test_sigkill_during_import_leaves_database_unchanged(tmp_path, key, fixture_
             break
     else:
         pytest.fail("the import never reached the store step")
-    time.sleep(0.3)  # well inside the insert of 300,000 rows
+    deadline = time.monotonic() + 60
+    while db_path.stat().st_size == size_before and proc.poll() is None:
+        assert time.monotonic() < deadline, "the insert wrote nothing to the file in 60 s"
+        time.sleep(0.01)
     assert proc.poll() is None, "the import finished before it could be killed"
+    assert db_path.stat().st_size > size_before, "blocks of the open transaction are on disk"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
@@ -66,7 +77,7 @@ def test_sigkill_during_import_leaves_database_unchanged(tmp_path, key, fixture_
     assert _snapshot(db_path) == before
 
     # The store takes the next delivery as if nothing had happened (a smaller one:
-    # importing all 300,000 again proved no more and cost half of this test's time).
+    # importing all 150,000 again would prove no more).
     small = write_reports(tmp_path / "reports-2k.csv", 2_000)
     db = Database(db_path)
     report = import_file(db, "reports", small, key=key)
