@@ -61,10 +61,11 @@ def test_febrl4_register_never_holds_a_person_twice(febrl_db: tuple[Path, pd.Dat
 
 def test_febrl4_at_the_default_threshold(febrl_db: tuple[Path, pd.DataFrame],
                                          tmp_path: Path) -> None:
-    """Issue 16's target is F1 >= 0.97 here; measured 0.9592 (precision 1.0, recall
-    0.9216) after the m floors stopped shrinking the same-salt name levels (0.9568
-    before); not reached: docs/linkage.md, Quality, says why. Scored with the run's
-    saved model (training does not depend on the threshold)."""
+    """Issue 16's target is F1 >= 0.97 here: measured 0.9737 with the bench key (precision
+    0.9998, recall 0.9490) since pairs between two registers are linked from
+    link.register_threshold 0.1 (link/registers.py; both FEBRL4 files are registers:
+    no own links); 0.9578 before (recall 0.9190). Scored with the run's saved model
+    (training does not depend on the threshold)."""
     db_path, truth = febrl_db
     copy = tmp_path / "febrl.duckdb"
     copy.write_bytes(db_path.read_bytes())
@@ -72,4 +73,4 @@ def test_febrl4_at_the_default_threshold(febrl_db: tuple[Path, pd.DataFrame],
         link_persons(db, threshold=DEFAULT_THRESHOLD, model=saved_model(db))
         quality = pairwise_quality(predicted(db), truth)
     assert quality.precision >= 0.999, quality.to_dict()
-    assert quality.f1 >= 0.959, quality.to_dict()
+    assert quality.f1 >= 0.97, quality.to_dict()

@@ -64,6 +64,7 @@ def _column(col: Column, checked: Checked) -> None:
                 f"LEFT JOIN {mapping_table(c)} {alias} ON {alias}.idx = {part('idx')}")
             prefix = c.split("_")[0]
             checked.select += [f"{part('phonetic')} AS {prefix}_phonetic",
+                               f"{part('romanised')} AS {prefix}_romanised",
                                f"{alias}.bloom AS {prefix}_bloom"]
         elif c == BIRTH_DATE and checked.kind == "reports":
             checked.select += [

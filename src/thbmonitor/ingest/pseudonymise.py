@@ -103,6 +103,35 @@ def normalise_name(value: str) -> str:
     return " ".join(folded.split())
 
 
+#: Letters and digraphs that romanisation systems write differently for one Cyrillic letter
+#: (ш: sh, š, sch; ч: ch, č, tsch, tch; х: kh, ch, h; ж: zh, ž, sch; ц: ts, c, z; з: z, s),
+#: folded into one class; vowels and glides (й: i, j, y; я: ia, ja, ya; и: y, i) dropped.
+_ROMAN_CLASS = re.compile(r"tsch|sch|tch|kh|ch|sh|zh|ts|tz|[czsxh]")
+_ROMAN_DROP = str.maketrans("wq", "vk", "aeiouyj")
+_ROMAN_REPEAT = re.compile(r"(.)\1+")
+
+
+@cache
+def romanised_key(normalised: str) -> str:
+    """A key that two romanisations of one Cyrillic name share: 'shevchenko', 'sevcenko'
+    (Ševčenko, diacritics folded), 'schewtschenko' and 'chevtchenko' all give 'svsnk'.
+
+    Rule-based and written here because no maintained library folds romanisation
+    systems: Metaphone and NYSIIS (jellyfish) keep sh/sch/ch apart, and Beider-Morse
+    phonetic matching, the method made for this, is only in abydos (GPL-3, no release
+    since 2020). The key is coarse on purpose (every sibilant, affricate and h in one
+    class, vowels dropped, repeats collapsed); it is compared only as a pair of keys
+    (given and family) and blocks only together. '' when no consonant is left.
+    """
+    words = []
+    for word in normalised.split():
+        folded = _ROMAN_CLASS.sub("s", word).translate(_ROMAN_DROP)
+        folded = _ROMAN_REPEAT.sub(r"\1", folded)
+        if folded:
+            words.append(folded)
+    return " ".join(words)
+
+
 _PHONE_PUNCTUATION = str.maketrans("", "", " -.()/\t")
 _INTERNATIONAL = re.compile(r"\+[1-9]\d{6,14}")
 _NATIONAL = re.compile(r"0[1-9]\d{6,12}")
@@ -206,6 +235,11 @@ class Pseudonymiser:
     def phonetic_token(self, normalised: str) -> str:
         code = " ".join(jellyfish.metaphone(word) for word in normalised.split())
         return self.token("phonetic", code)
+
+    def romanised_token(self, normalised: str) -> str | None:
+        """Keyed token of `romanised_key` (its own domain); None when the key is empty."""
+        key = romanised_key(normalised)
+        return self.token("romanised", key) if key else None
 
     def _bigram_words_uncached(self, salt: str, bigram: str) -> bytes:
         """The bigram's BLOOM_HASHES positions, as the first 16-bit big-endian words of its

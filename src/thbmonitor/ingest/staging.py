@@ -269,9 +269,11 @@ def _salted_names(distinct: list[str], pseudo: Pseudonymiser) -> pa.Table:
     rows = [tokens[v] for v in names]
     blooms = [pseudo.bloom(normalised[name], salt) if normalised[name] else None
               for name, _, salt in pairs]
+    romanised = {v: pseudo.romanised_token(norm) for v, norm in normalised.items()}
     return _mapping(names, pa.array([r[0] if r else None for r in rows], pa.string()),
                     [None] * len(names), [""] * len(names),
                     phonetic=pa.array([r[1] if r else None for r in rows], pa.string()),
+                    romanised=pa.array([romanised[v] for v in names], pa.string()),
                     bloom=pa.array(blooms, pa.string()))
 
 
@@ -279,9 +281,12 @@ def _salted_names(distinct: list[str], pseudo: Pseudonymiser) -> pa.Table:
 def _names(_col: Column, distinct: list[str], pseudo: Pseudonymiser) -> pa.Table:
     encoded = pseudo.names(distinct)
     rows = [encoded[v] for v in distinct]
+    romanised = [pseudo.romanised_token(normalise_name(v)) if r else None
+                 for v, r in zip(distinct, rows, strict=True)]
     return _mapping(distinct, pa.array([r[0] if r else None for r in rows], pa.string()),
                     [None] * len(distinct), [""] * len(distinct),
                     phonetic=pa.array([r[1] if r else None for r in rows], pa.string()),
+                    romanised=pa.array(romanised, pa.string()),
                     bloom=pa.array([r[2] if r else None for r in rows], pa.string()))
 
 

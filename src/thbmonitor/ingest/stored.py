@@ -24,6 +24,8 @@ STORED: dict[str, dict[str, str]] = {
                              f"greatest(c.given_name, c.family_name)), 32) END",
         "given_phonetic": "c.given_phonetic",
         "family_phonetic": "c.family_phonetic",
+        "given_romanised": "c.given_romanised",
+        "family_romanised": "c.family_romanised",
         "given_bloom": "c.given_bloom",
         "family_bloom": "c.family_bloom",
         "name_bloom": f"CASE WHEN {_BOTH} THEN c.given_bloom | c.family_bloom END",

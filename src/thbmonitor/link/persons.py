@@ -33,6 +33,7 @@ from thbmonitor.link import exact
 from thbmonitor.link.clusters import Birth, ClusterStats, cluster
 from thbmonitor.link.decisions import decided_pairs
 from thbmonitor.link.quality import calibration_table
+from thbmonitor.link.registers import between_registers, register_sources
 from thbmonitor.link.review import REVIEW_COLUMNS, review_rows
 from thbmonitor.store import Database
 from thbmonitor.store.settings import declared_seed
@@ -134,6 +135,7 @@ def link_persons(
     backend, master `spark_master`; link/spark_engine.py, docs/scale.md).
     """
     threshold = float(db.setting("link.threshold")) if threshold is None else threshold
+    register_threshold = float(db.setting("link.register_threshold"))
     review_low = float(db.setting("link.review_low")) if review_low is None else review_low
     seed = int(db.setting("random.seed")) if seed is None else seed
     if method not in METHODS:
@@ -162,7 +164,7 @@ def link_persons(
                     notify("training the model")
                     linker.fit()
                 notify("scoring pairs")
-                result = linker.score(review_low)
+                result = linker.score(min(review_low, register_threshold))
         except UntrainableError as exc:
             warnings.append(
                 f"the probabilistic model cannot be trained: {exc}; these reports were "
@@ -172,10 +174,18 @@ def link_persons(
             method, model = "exact", None
     if method == "splink":
         model, pairs, scored = result.model, result.pairs, result.scored
-        linked = pairs[pairs.match_probability >= threshold]
+        source_code = reports["source_code"].to_numpy(np.int64)
+        registers = register_sources(pairs, source_code, reports["ref_code"].to_numpy(np.int64),
+                                     threshold)
+        register_pair = between_registers(pairs, source_code, registers)
+        p = pairs["match_probability"].to_numpy() if len(pairs) else np.zeros(0)
+        linked = pairs[(p >= threshold) | (register_pair & (p >= register_threshold))]
+        pairs = pairs[p >= review_low]
         settings: dict[str, Any] = {"threshold": threshold, "review_low": review_low,
                                     "seed": seed, "soft_source_constraint": True,
-                                    "trained": trained}
+                                    "trained": trained,
+                                    "register_threshold": register_threshold,
+                                    "registers": int(registers.sum())}
         if engine != "duckdb":
             settings["engine"] = engine
         run_method = SPLINK_METHOD

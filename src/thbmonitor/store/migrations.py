@@ -435,3 +435,12 @@ ALTER TABLE link_review ADD COLUMN name_frequency VARCHAR;
 ALTER TABLE link_review ADD COLUMN expected_error DOUBLE
 """
 MIGRATIONS = (*MIGRATIONS, Migration("0009_link_decision_events", _LINK_DECISION_EVENTS))
+
+# Issue 16: keyed tokens of a key that romanisations of one Cyrillic name share
+# (ingest/pseudonymise.py `romanised_key`: Shevchenko, Sevcenko, Schewtschenko), compared
+# and blocked on by the linkage (link/comparisons.py). Reports imported before keep NULL.
+_ROMANISED_NAME_TOKEN = """
+ALTER TABLE reports ADD COLUMN given_romanised VARCHAR;
+ALTER TABLE reports ADD COLUMN family_romanised VARCHAR
+"""
+MIGRATIONS = (*MIGRATIONS, Migration("0010_romanised_name_token", _ROMANISED_NAME_TOKEN))

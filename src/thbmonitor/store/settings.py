@@ -234,6 +234,12 @@ SETTINGS.declare(
     minimum=0, maximum=1,
 )
 SETTINGS.declare(
+    "link.register_threshold", 0.1,
+    "Match probability from which two reports of two registers (organisations that list "
+    "each person once, read from the data) are linked (docs/linkage.md).",
+    minimum=0.01, maximum=1,
+)
+SETTINGS.declare(
     "ingest.max_age_years", 100,
     "Dates of birth more than this many years before the report date are rejected.",
     minimum=50, maximum=150,
