@@ -111,7 +111,6 @@ _ROMAN_DROP = str.maketrans("wq", "vk", "aeiouyj")
 _ROMAN_REPEAT = re.compile(r"(.)\1+")
 
 
-@cache
 def romanised_key(normalised: str) -> str:
     """A key that two romanisations of one Cyrillic name share: 'shevchenko', 'sevcenko'
     (Ševčenko, diacritics folded), 'schewtschenko' and 'chevtchenko' all give 'svsnk'.
@@ -121,7 +120,9 @@ def romanised_key(normalised: str) -> str:
     phonetic matching, the method made for this, is only in abydos (GPL-3, no release
     since 2020). The key is coarse on purpose (every sibilant, affricate and h in one
     class, vowels dropped, repeats collapsed); it is compared only as a pair of keys
-    (given and family) and blocks only together. '' when no consonant is left.
+    (given and family) and blocks only together. '' when no consonant is left. Not
+    cached: a cache of names would keep clear names in the memory of a long-running
+    process (`thb serve`) after their import.
     """
     words = []
     for word in normalised.split():
