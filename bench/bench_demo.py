@@ -39,7 +39,7 @@ def run() -> None:
         demo = measure_subprocess(DEMO.format(out=tmp + "/demo"))
         base = measure_subprocess(BASELINE.format(out=tmp + "/base"))
     ok = demo.seconds <= TARGET_SECONDS
-    estimate = " ".join(demo.stdout.splitlines()[1:]).strip()
+    estimate = " ".join(demo.output.splitlines()[1:]).strip()
     if "the truth lies inside the interval" not in estimate:
         raise RuntimeError(f"the shipped demo's interval misses the synthetic truth: {estimate}")
     write_section("demo", f"""## `thb demo` (warm environment)
