@@ -42,16 +42,23 @@ def test_normalisation_keeps_what_it_did_for_latin_names() -> None:
     assert normalise_name("123") == ""
 
 
-def test_a_cyrillic_and_a_latin_report_share_their_keyed_tokens(tmp_path: Path) -> None:
+def _reports(tmp_path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
+    """A reports file of NGO reports (report id, source, given name, family name), all
+    with one report date, date of birth and form."""
     path = tmp_path / "reports.csv"
-    rows = [("r1", "ngo-a", "ngo", "Дарья", "Иванова"), ("r2", "ngo-b", "ngo", "Darya", "Ivanova")]
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["report_id", "source", "source_type", "report_date", "given_name",
                          "family_name", "date_of_birth", "exploitation"])
-        for rid, source, kind, given, family in rows:
-            writer.writerow([rid, source, kind, "2024-03-01", given, family, "1990-05-17",
+        for rid, source, given, family in rows:
+            writer.writerow([rid, source, "ngo", "2024-03-01", given, family, "1990-05-17",
                              "labour"])
+    return path
+
+
+def test_a_cyrillic_and_a_latin_report_share_their_keyed_tokens(tmp_path: Path) -> None:
+    path = _reports(tmp_path, [("r1", "ngo-a", "Дарья", "Иванова"),
+                               ("r2", "ngo-b", "Darya", "Ivanova")])
     with Database(tmp_path / "thb.duckdb") as db:
         assert import_file(db, "reports", path, key=TEST_KEY).succeeded
         tokens = db.rows("SELECT given_token, family_token, name_token, given_phonetic, "
@@ -112,17 +119,9 @@ def test_every_romanisation_of_the_generator_folds_to_one_key() -> None:
 
 
 def test_two_romanisations_share_the_keyed_token_and_no_clear_value(tmp_path: Path) -> None:
-    path = tmp_path / "reports.csv"
-    rows = [("r1", "ngo-a", "Oleksandr", "Shevchenko"), ("r2", "ngo-b", "Oleksandr",
-                                                          "Schewtschenko"),
-            ("r3", "ngo-b", "Oleksandr", "Kovalenko")]
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["report_id", "source", "source_type", "report_date", "given_name",
-                         "family_name", "date_of_birth", "exploitation"])
-        for rid, source, given, family in rows:
-            writer.writerow([rid, source, "ngo", "2024-03-01", given, family, "1990-05-17",
-                             "labour"])
+    path = _reports(tmp_path, [("r1", "ngo-a", "Oleksandr", "Shevchenko"),
+                               ("r2", "ngo-b", "Oleksandr", "Schewtschenko"),
+                               ("r3", "ngo-b", "Oleksandr", "Kovalenko")])
     with Database(tmp_path / "thb.duckdb") as db:
         assert import_file(db, "reports", path, key=TEST_KEY).succeeded
         tokens = db.rows("SELECT family_token, family_romanised, given_romanised FROM reports "

@@ -14,13 +14,12 @@ import pandas as pd
 import sqlglot
 
 from thbmonitor.link.comparisons import (
-    BLOCK_CAP,
     BLOCKING_RULES,
-    INPUT_SQL,
-    PHONE_HUB_REPORTS,
     TRAINING,
-    WIDE_BLOCK_CAP,
     settings,
+)
+from thbmonitor.link.comparisons import (
+    input_sql as model_input_sql,
 )
 from thbmonitor.link.dialect import duckdb_model, spark_settings, spark_sql
 from thbmonitor.link.splink_model import FULL_NAME_TF_SQL
@@ -81,8 +80,7 @@ def _pairs_sql(columns: list[str], conditions: list[tuple[str, str]]) -> str:
 def test_every_comparison_gives_the_same_levels_on_spark(
         spark: Any, realistic_db_path: Path, tmp_path: Path) -> None:
     conditions = _conditions()
-    input_sql = INPUT_SQL.format(reports="reports", cap=BLOCK_CAP, wide_cap=WIDE_BLOCK_CAP,
-                                 phone_cap=PHONE_HUB_REPORTS)
+    input_sql = model_input_sql("reports")
     blocked = " OR ".join(f"({rule})" for rule in BLOCKING_RULES)
     with Database(realistic_db_path, read_only=True) as db:
         export_parquet(db, tmp_path, ("reports",))

@@ -276,6 +276,15 @@ BLOCK_CAP = 40
 #: the other's sound) shared by at most this many reports (`*_wide_block`, `*_sound_block`).
 WIDE_BLOCK_CAP = 200
 
+
+def input_sql(reports: str, cap: int = BLOCK_CAP) -> str:
+    """The model's input (`INPUT_SQL`) over the reports table `reports`, with the block caps
+    (`cap` for the name rules, `WIDE_BLOCK_CAP`, `PHONE_HUB_REPORTS`): one text for both
+    engines (Spark renders it with `link.dialect.spark_sql`)."""
+    return INPUT_SQL.format(reports=reports, cap=int(cap), wide_cap=WIDE_BLOCK_CAP,
+                            phone_cap=PHONE_HUB_REPORTS)
+
+
 #: One side without a full date of birth: the rules that need one never pair it.
 NO_DOB = "(l.dob IS NULL OR r.dob IS NULL)"
 SEX_AGREES = "(l.sex IS NULL OR r.sex IS NULL OR l.sex = r.sex)"

@@ -38,10 +38,8 @@ import pandas as pd
 
 from thbmonitor.errors import ThbError, UsageError
 from thbmonitor.link.comparisons import (
-    INPUT_SQL,
-    PHONE_HUB_REPORTS,
     TF_COLUMNS,
-    WIDE_BLOCK_CAP,
+    input_sql,
     settings,
 )
 from thbmonitor.link.dialect import duckdb_model, spark_settings, spark_sql
@@ -182,9 +180,7 @@ class SparkLinkModel(LinkModel):
             spark.sparkContext.setCheckpointDir(str(self._work / "checkpoints"))
             reports = _typed(spark.read.parquet(str(folder / "reports.parquet")), "reports")
             reports.createOrReplaceTempView("reports")
-            sql = spark_sql(INPUT_SQL.format(reports="reports", cap=int(self.block_cap),
-                                             wide_cap=WIDE_BLOCK_CAP,
-                                             phone_cap=PHONE_HUB_REPORTS), statement=True)
+            sql = spark_sql(input_sql("reports", self.block_cap), statement=True)
             link_input = _typed(spark.sql(sql), "the model's input").persist()
             link_input.createOrReplaceTempView("link_input")
             self._views += ["reports", "link_input"]

@@ -33,17 +33,15 @@ from thbmonitor.link.comparisons import (
     EXACT_SIMILAR,
     FAMILY_ACROSS_SALTS,
     GIVEN_ACROSS_SALTS,
-    INPUT_SQL,
     M_FLOORS,
-    PHONE_HUB_REPORTS,
     SAME_FAMILY_LEVEL,
     SAME_GIVEN_LEVEL,
     SAME_SALT_LEVELS,
     TF_COLUMNS,
     TRAINING,
     TYPO_ONE,
-    WIDE_BLOCK_CAP,
     WITHIN,
+    input_sql,
     settings,
 )
 from thbmonitor.store import Database
@@ -149,8 +147,7 @@ class LinkModel:
             self._cursor = cursor
             cursor.execute(f"USE {self._catalog}")
             cursor.execute("SET enable_progress_bar = false")
-            sql = INPUT_SQL.format(reports=f'"{main}".main.reports', cap=int(self.block_cap),
-                                   wide_cap=WIDE_BLOCK_CAP, phone_cap=PHONE_HUB_REPORTS)
+            sql = input_sql(f'"{main}".main.reports', self.block_cap)
             cursor.execute("CREATE TABLE link_input AS " + sql)
             self._api = DuckDBAPI(connection=cursor)
             spec = self.model_ if self.model_ is not None else settings()
