@@ -127,6 +127,43 @@ def _big_file(path: Path, rows: int) -> Path:
     return path
 
 
+#: Ctrl-C at the moment `pandas` is first imported, wherever that import happens. In
+#: `thb import` DuckDB's C++ imports it (to look at a query's parameters) and ignored the
+#: exception the handler raised there: the import went on, committed every row, and then
+#: said "Ctrl-C came after the import ... had been committed". Found by a stress run
+#: (SIGINT at random moments, 1 in 20 within the first second); the hang this test used to
+#: be marked for came from the same moment (below).
+IN_AN_IMPORT = """
+import importlib.abc, signal, sys
+from thbmonitor.cli import main
+
+class CtrlCOnImport(importlib.abc.MetaPathFinder):
+    fired = False
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" and not CtrlCOnImport.fired:
+            CtrlCOnImport.fired = True
+            signal.raise_signal(signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, CtrlCOnImport())
+main()
+"""
+
+
+def test_ctrl_c_while_a_module_is_imported_stops_the_import(tmp_path, monkeypatch):
+    db = tmp_path / "imp.duckdb"
+    _init(db, monkeypatch)
+    result = subprocess.run(
+        [sys.executable, "-c", IN_AN_IMPORT, "import", "reports",
+         str(FIXTURES / "reports-valid.csv"), "--db", str(db)],
+        capture_output=True, text=True, env=_env(), check=False, timeout=120)
+    assert result.returncode == EXIT_INTERRUPTED, result.stderr
+    assert "interrupted; nothing was stored" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert _reports(db) == 0
+
+
 @pytest.mark.xfail(strict=False, raises=subprocess.TimeoutExpired, reason=(
     "known defect, open (issue 10): in one full-suite run of three in session 3 the import "
     "did not end within the timeout after a SIGINT that landed at a random moment; not "
@@ -161,3 +198,21 @@ def test_ctrl_c_in_the_middle_of_a_real_import(tmp_path, monkeypatch):
     else:
         assert f"finished: {rows:,} stored" in stderr
         assert _reports(db) == rows
+
+
+def test_no_transaction_commits_after_ctrl_c_whatever_swallowed_it(db):
+    """The store's half of the fix: once Ctrl-C was requested, a transaction whose body
+    ran to its end (the exception lost in C code) is rolled back, not committed."""
+    from thbmonitor import interrupts
+
+    db.execute("CREATE TABLE t (x INTEGER)")
+    try:
+        interrupts.request()
+        with pytest.raises(KeyboardInterrupt), db.transaction():
+            db.execute("INSERT INTO t VALUES (1)")
+    finally:
+        interrupts.clear()
+    assert db.scalar("SELECT count(*) FROM t") == 0
+    with db.transaction():  # a new command (the flag cleared) commits again
+        db.execute("INSERT INTO t VALUES (2)")
+    assert db.scalar("SELECT count(*) FROM t") == 1

@@ -23,10 +23,12 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import typer
 
-from thbmonitor import __version__
+from thbmonitor import __version__, interrupts
 from thbmonitor.errors import ThbError
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from rich.console import Console
     from rich.progress import Progress
 
@@ -259,8 +261,43 @@ class Interrupted(BaseException):
 _signalled: list[bool] = []
 
 
-def _raise_interrupted(_signum: int, _frame: object) -> None:
+#: Seconds after which a Ctrl-C that landed inside an import is delivered again.
+REDELIVER_SECONDS = 0.05
+_handling: list[bool] = []  # `run`'s handler is installed (a redelivery checks it)
+
+
+def _in_an_import(frame: FrameType | None) -> bool:
+    """Whether `frame` runs inside Python's import machinery (a module being imported)."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib."):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _redeliver() -> None:
+    import signal
+    import threading
+
+    if _handling:
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+
+def _raise_interrupted(_signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C: no commit from now on, and `Interrupted` raised where it cannot be lost.
+
+    Raised inside a module's import, the exception was lost when C code had asked for the
+    import (DuckDB's C++ imports pandas and ignores an import that fails): the command
+    went on and committed. There the signal is delivered again a moment later instead,
+    once the import is done; the store's commit refuses in any case (`interrupts`).
+    """
+    import threading
+
     _signalled.append(True)
+    interrupts.request()
+    if _in_an_import(frame):
+        threading.Timer(REDELIVER_SECONDS, _redeliver).start()
+        return
     raise Interrupted
 
 
@@ -309,8 +346,11 @@ def run(args: list[str] | None = None, *, exiting: bool = False) -> int:
     code: int = EXIT_OK
     _on_interrupt.clear()
     _signalled.clear()
+    interrupts.clear()
     handled = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, _raise_interrupted) if handled else None
+    if handled:
+        _handling.append(True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -334,6 +374,7 @@ def run(args: list[str] | None = None, *, exiting: bool = False) -> int:
         finally:
             _on_interrupt.clear()
             if handled:
+                _handling.clear()
                 signal.signal(signal.SIGINT, signal.SIG_IGN if exiting else previous)
     _note_warnings(list(caught))
     return code

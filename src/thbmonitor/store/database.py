@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from thbmonitor import interrupts
 from thbmonitor.errors import KeyMissingError, StoreRefusedError, UsageError
 from thbmonitor.store import encryption, files
 from thbmonitor.store.identity import CONNECT_CONFIG, MARKER, connect_error, identify, missing
@@ -189,7 +190,11 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Database]:
-        """One transaction; rolled back on any exception. Nested use joins the outer one."""
+        """One transaction; rolled back on any exception. Nested use joins the outer one.
+
+        Never committed after Ctrl-C (`thbmonitor.interrupts`): rolled back with a
+        `KeyboardInterrupt` even when the signal's exception was lost in C code.
+        """
         if self._in_transaction:
             yield self
             return
@@ -197,6 +202,7 @@ class Database:
         self._in_transaction = True
         try:
             yield self
+            interrupts.raise_if_requested()
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
