@@ -164,12 +164,15 @@ def test_ctrl_c_while_a_module_is_imported_stops_the_import(tmp_path, monkeypatc
     assert _reports(db) == 0
 
 
-@pytest.mark.xfail(strict=False, raises=subprocess.TimeoutExpired, reason=(
-    "known defect, open (issue 10): in one full-suite run of three in session 3 the import "
-    "did not end within the timeout after a SIGINT that landed at a random moment; not "
-    "seen in the four full runs of session 4, cause not found"))
 def test_ctrl_c_in_the_middle_of_a_real_import(tmp_path, monkeypatch):
-    """Whenever the signal lands, the message matches what the store holds."""
+    """Whenever the signal lands, the message matches what the store holds.
+
+    Marked xfail (a hang, 1 run in 3 in session 3) until 2026-12-02: a stress run of 60
+    signals within the first 1.5 s hung once and twice said "finished" for an import the
+    signal had come before; both at Ctrl-C inside a module's import that DuckDB's C++ had
+    asked for (`test_ctrl_c_while_a_module_is_imported_stops_the_import`). After the fix
+    130 such signals (0.4 to 4.2 s) gave no hang and no wrong message.
+    """
     db = tmp_path / "big.duckdb"
     _init(db, monkeypatch)
     rows = 200_000  # about 8 s to import alone: the signal lands inside it
@@ -177,7 +180,7 @@ def test_ctrl_c_in_the_middle_of_a_real_import(tmp_path, monkeypatch):
     proc = subprocess.Popen([sys.executable, "-m", "thbmonitor.cli", "import", "reports",
                              str(big), "--db", str(db)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=_env())
-    time.sleep(3.0)  # start-up, then reading and checking the rows
+    time.sleep(2.0)  # start-up, then reading and checking the rows
     if proc.poll() is not None:
         pytest.skip("the import finished before the signal (a very fast machine)")
     proc.send_signal(signal.SIGINT)
