@@ -33,7 +33,10 @@ Where every list comes from (Faker 40, `faker.providers.person.<locale>`, MIT li
   drawn from the list of the same sex of the locale in `SECOND_GIVEN_FROM`
   (the English names of en_NG for Yoruba, Igbo and English-named people; the
   Hausa list for the Hausa), never equal to the first. The share is an
-  assumption, not a published figure.
+  assumption, not a published figure. Faker's en_NG family names are a mix of
+  Yoruba, Igbo and Hausa ones (Adeyemi, Okonkwo, Ibrahim): English-named
+  Nigerians come from every group, so en_NG draws its family names from the
+  four Nigerian locales' lists together (`NIGERIAN_LOCALES`, uniformly).
 
 Second and middle names are drawn from their own random stream (`draw_names`'
 `middle_rng`), so that every other name of the generator stays as it was.
@@ -51,8 +54,9 @@ from importlib import resources
 import numpy as np
 
 __all__ = [
-    "CYRILLIC_LOCALES", "SECOND_GIVEN_FROM", "SECOND_GIVEN_SHARE", "SPANISH_LOCALES",
-    "NamePool", "draw_names", "name_pool", "romanisation_systems", "romanise",
+    "CYRILLIC_LOCALES", "NIGERIAN_LOCALES", "SECOND_GIVEN_FROM", "SECOND_GIVEN_SHARE",
+    "SPANISH_LOCALES", "NamePool", "draw_names", "name_pool", "romanisation_systems",
+    "romanise", "vietnamese_surnames",
 ]
 
 CYRILLIC_LOCALES = {"uk_UA": "uk", "ru_RU": "ru", "bg_BG": "bg"}
@@ -63,6 +67,8 @@ SPANISH_LOCALES = {"es_CO", "es_MX", "es_ES", "es_AR"}
 SECOND_GIVEN_FROM = {"yo_NG": "en_NG", "ig_NG": "en_NG", "en_NG": "en_NG", "ha_NG": "ha_NG"}
 #: Share of the people of a `SECOND_GIVEN_FROM` locale with a second given name (assumed).
 SECOND_GIVEN_SHARE = 0.6
+#: Faker's Nigerian locales, whose family names en_NG draws from together.
+NIGERIAN_LOCALES = ("yo_NG", "ig_NG", "ha_NG", "en_NG")
 #: Vietnamese middle names that mark the sex: never given to the other one.
 _VI_MIDDLE_ONLY = {"female": "Thị", "male": "Văn"}
 
@@ -138,6 +144,9 @@ def name_pool(locale: str) -> NamePool:
     if locale == "vi_VN":
         return _vietnamese()
     given, family = _faker_lists(locale)
+    if locale == "en_NG":
+        family = {s: _unique([n for loc in NIGERIAN_LOCALES for n in _faker_lists(loc)[1][s][0]])
+                  for s in ("female", "male")}
     if locale in SECOND_GIVEN_FROM:
         middle = {s: _unique(_faker_lists(SECOND_GIVEN_FROM[locale])[0][s][0])
                   for s in ("female", "male")}
