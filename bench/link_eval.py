@@ -35,15 +35,21 @@ KEY = bytes.fromhex("5a" * 32)
 def synth_set(work: Path, scale: float) -> tuple[Path, pd.DataFrame]:
     """A synthetic set imported into `work/reports.duckdb`; (path, truth)."""
     made = generate(work / "files", scale=scale)
+    return import_synth(work, made.files, made.ground_truth["report_persons"])
+
+
+def import_synth(work: Path, files: dict[str, Path],
+                 report_persons: Path) -> tuple[Path, pd.DataFrame]:
+    """Generated files (`SynthResult.files` and its `report_persons`) imported; (path, truth)."""
     db_path = work / "reports.duckdb"
     with Database(db_path) as db:
         for kind in IMPORT_ORDER:
             if kind not in ("investigations", "reports"):
                 continue
-            report = import_file(db, kind, made.files[kind], key=KEY)
+            report = import_file(db, kind, files[kind], key=KEY)
             if not report.succeeded:
                 raise RuntimeError(f"import of {kind} failed: {report.stats()}")
-    truth = pd.read_csv(made.ground_truth["report_persons"], dtype=str,
+    truth = pd.read_csv(report_persons, dtype=str,
                         usecols=["source", "report_id", "person_id"])
     return db_path, truth.rename(columns={"person_id": "true_id"})
 

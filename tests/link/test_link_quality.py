@@ -10,7 +10,7 @@ from thbmonitor.link import pairwise_quality
 from thbmonitor.store import Database
 
 
-def test_demo_data_f1_at_least_0972(synth_linked: Linked) -> None:
+def test_demo_data_f1_at_least_0975(synth_linked: Linked) -> None:
     """Measured on the capture–recapture population of issue 18 (default seed), with the
     birth-salted name encodings of issue 11 item 3 (Dice compares two reports only under one
     birth year and month; tests/store/test_encoding_attack.py) and issue 16's model at its
@@ -20,11 +20,13 @@ def test_demo_data_f1_at_least_0972(synth_linked: Linked) -> None:
     calibration from 0.5 up 1.94 / 2.40 / 4.01 / 3.85 / 14.0 -> 1.59 / 1.09 / 4.90 / 0 /
     13.3; then 0.9723 with the romanisation-folded key): issue 16's target 0.975 is not
     reached with the calibrated model. Main's model before issue 16: 0.9768 unsalted,
-    0.9668 salted."""
+    0.9668 salted. Since the generator's birth-date typos and wider Vietnamese and
+    Nigerian name pools (issue 16 item 5, session of 2026-12-02): precision 0.9931,
+    recall 0.9660, F1 0.9794, so the floor is issue 16's 0.975 again."""
     with Database(synth_linked.db_path, read_only=True) as db:
         quality = pairwise_quality(predicted(db), synth_linked.truth)
-    assert quality.f1 >= 0.972, quality.to_dict()
-    assert quality.precision >= 0.985 and quality.recall >= 0.959, quality.to_dict()
+    assert quality.f1 >= 0.975, quality.to_dict()
+    assert quality.precision >= 0.99 and quality.recall >= 0.96, quality.to_dict()
 
 
 def test_registered_totals_per_year_within_one_percent(synth_linked: Linked) -> None:

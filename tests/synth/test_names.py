@@ -1,12 +1,22 @@
-"""Every name comes from Faker's locale lists; report names derive from the true name."""
+"""Every name comes from the generator's lists; report names derive from the true name."""
 
 from __future__ import annotations
 
 import importlib
 
 import pandas as pd
+import pytest
 
-from thbmonitor.synth.names import CYRILLIC_LOCALES, SPANISH_LOCALES, romanise
+from thbmonitor.synth.names import (
+    CYRILLIC_LOCALES,
+    NIGERIAN_LOCALES,
+    SECOND_GIVEN_FROM,
+    SECOND_GIVEN_SHARE,
+    SPANISH_LOCALES,
+    name_pool,
+    romanise,
+    vietnamese_surnames,
+)
 
 Tables = dict[str, pd.DataFrame]
 
@@ -22,13 +32,31 @@ def _faker_names(locale: str) -> tuple[set[str], set[str]]:
     return given, family
 
 
-def test_true_names_come_from_faker_lists(tables: Tables) -> None:
+def _pool_names(locale: str) -> tuple[set[str], set[str], set[str]]:
+    pool = name_pool(locale)
+    given = {n for s in pool.given.values() for n in s[0]}
+    family = {n for s in pool.family.values() for n in s[0]}
+    middle = {n for s in pool.middle.values() for n in s[0]}
+    return given, family, middle
+
+
+def test_true_names_come_from_the_generator_lists(tables: Tables) -> None:
     p = tables["gt_persons"]
     named = p[p["given_name"] != ""].drop_duplicates("person_id")
     assert len(named) > 5000
     for locale, rows in named.groupby("name_locale"):
-        given, family = _faker_names(str(locale))
-        assert set(rows["given_name"]) <= given, locale
+        given, family, middle = _pool_names(str(locale))
+        if locale == "en_NG":  # the Nigerian locales' family names together
+            assert family == set().union(*(_faker_names(loc)[1] for loc in NIGERIAN_LOCALES))
+        elif locale != "vi_VN":  # Faker's lists as they are
+            faker_given, faker_family = _faker_names(str(locale))
+            assert given <= faker_given and family <= faker_family, locale
+        if not middle:
+            assert set(rows["given_name"]) <= given, locale
+        else:
+            parts = {name for g in rows["given_name"] for name in (
+                g.split(" ", 1) if locale != "vi_VN" else _vi_split(g, middle))}
+            assert parts <= given | middle, locale
         assert set(rows["family_name"]) <= family, locale
         second = set(rows["family_name_2"]) - {""}
         assert second <= family, locale
@@ -67,3 +95,37 @@ def test_romanisation_systems_differ() -> None:
     assert romanise("Юлія", "uk", "national") == "Yuliia"
     assert romanise("Щербаков", "ru", "bgn") == "Shcherbakov"
     assert romanise("Стоянова", "bg", "official") == "Stoyanova"
+
+
+def _vi_split(given: str, middle: set[str]) -> list[str]:
+    """A Vietnamese given name is a middle name (one word or two, 'Mai Bảo') and a name."""
+    head, _, last = given.rpartition(" ")
+    assert head in middle, given
+    return [head, last]
+
+
+def test_vietnamese_names_have_a_middle_name_and_real_family_name_skew(tables: Tables) -> None:
+    p = tables["gt_persons"].drop_duplicates("person_id")
+    p = p[p["given_name"] != ""]
+    vi = p[p["name_locale"] == "vi_VN"]
+    assert len(vi) > 100
+    assert vi["given_name"].str.contains(" ").all()
+    assert not vi.loc[vi["sex"] == "male", "given_name"].str.startswith("Thị ").any()
+    assert not vi.loc[vi["sex"] == "female", "given_name"].str.startswith("Văn ").any()
+    names, weights = vietnamese_surnames()
+    assert dict(zip(names, weights, strict=True))["Nguyễn"] == pytest.approx(38.4 / 89.1, abs=1e-9)
+    assert (vi["family_name"] == "Nguyễn").mean() == pytest.approx(0.431, abs=0.08)
+
+
+def test_nigerian_second_given_names(tables: Tables) -> None:
+    p = tables["gt_persons"].drop_duplicates("person_id")
+    p = p[p["given_name"] != ""]
+    for locale, source in SECOND_GIVEN_FROM.items():
+        rows = p[p["name_locale"] == locale]
+        assert len(rows) > 50, locale
+        two = rows["given_name"].str.split(" ", n=1)
+        has = two.str.len() == 2
+        assert has.mean() == pytest.approx(SECOND_GIVEN_SHARE, abs=0.12), locale
+        seconds = set(two[has].str[1])
+        assert seconds <= _faker_names(source)[0], locale
+        assert (two[has].str[0] != two[has].str[1]).all()

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
-from thbmonitor.synth import NoiseRates
+from thbmonitor.synth import NoiseRates, generate
+from thbmonitor.synth.noise import NATIONALITY_OTHER, nationality_confusions
+from thbmonitor.synth.population import nationalities
 
 Tables = dict[str, pd.DataFrame]
 
@@ -18,6 +23,7 @@ def _tagged(rp: pd.DataFrame, prefix: str) -> pd.Series:
     ("typo", NoiseRates.typo), ("swap", NoiseRates.swap),
     ("birth_year_only", NoiseRates.birth_year_only), ("no_birth_date", NoiseRates.no_birth_date),
     ("no_nationality", NoiseRates.no_nationality), ("sex_unknown", NoiseRates.sex_unknown),
+    ("dob_digit", NoiseRates.dob_digit), ("nationality_other", 0.0),
 ])
 def test_noise_rates(tables: Tables, tag: str, rate: float) -> None:
     share = _tagged(tables["gt_report_persons"], tag).mean()
@@ -61,3 +67,67 @@ def test_same_person_twice_by_the_same_organisation(tables: Tables) -> None:
     assert (refs == 1).all()  # a source keeps one reference per person
     ref_owner = with_ref.groupby(["source", "person_ref"])["person_id"].nunique()
     assert (ref_owner == 1).all()  # and never gives two persons the same one
+
+
+def _with_truth(tables: Tables) -> pd.DataFrame:
+    r = tables["reports"].merge(tables["gt_report_persons"], on=["source", "report_id"])
+    truth = tables["gt_persons"][["person_id", "birth_date", "nationality"]].drop_duplicates(
+        "person_id")
+    return r.merge(truth, on="person_id", suffixes=("", "_true"))
+
+
+def test_birth_date_digit_typos(tables: Tables) -> None:
+    r = _with_truth(tables)
+    typed = r[_tagged(r, "dob_digit")]
+    assert len(typed) / len(r) == pytest.approx(NoiseRates.dob_digit, abs=0.005)
+    for row in typed.itertuples(index=False):
+        recorded = dt.date.fromisoformat(row.date_of_birth)  # a valid date still
+        assert recorded <= dt.date.fromisoformat(row.report_date)
+        shown, true = row.date_of_birth.replace("-", ""), row.birth_date.replace("-", "")
+        assert sum(a != b for a, b in zip(shown, true, strict=True)) == 1, (shown, true)
+        assert shown[:2] == true[:2]  # never the century
+    untouched = r[~r["noise"].str.contains("dob_|birth|date_ddmmyyyy")]
+    assert (untouched["date_of_birth"] == untouched["birth_date"]).all()
+
+
+@pytest.fixture(scope="module")
+def other_nationalities(tmp_path_factory: pytest.TempPathFactory) -> Tables:
+    """The default set with another nationality recorded (off by default; noise.py)."""
+    made = generate(tmp_path_factory.mktemp("synth-nat"),
+                    noise=NoiseRates(nationality_other=NATIONALITY_OTHER))
+    def read(path: Path) -> pd.DataFrame:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+    out = {name: read(path) for name, path in made.files.items()}
+    out.update({f"gt_{name}": read(path) for name, path in made.ground_truth.items()})
+    return out
+
+
+def test_nationality_recorded_as_another_from_the_table(other_nationalities: Tables) -> None:
+    r = _with_truth(other_nationalities)
+    other = r[_tagged(r, "nationality_other")]
+    assert len(other) / len(r) == pytest.approx(NATIONALITY_OTHER, abs=0.005)
+    table = nationality_confusions()
+    assert set(table) == set(nationalities().codes)  # every nationality can be confused
+    for true, shown in zip(other["nationality_true"], other["nationality"], strict=True):
+        assert shown != true and shown in table[true][0]
+    clean = r[~r["noise"].str.contains("nationality")]
+    assert (clean["nationality"] == clean["nationality_true"]).all()
+
+
+def test_new_noise_changes_only_the_reports_it_tags(other_nationalities: Tables,
+                                                   tmp_path: Path) -> None:
+    """Drawn from its own stream: without it, every other report is as it was."""
+    without = generate(tmp_path, noise=NoiseRates(dob_digit=0.0, nationality_other=0.0))
+    before = pd.read_csv(without.files["reports"], dtype=str, keep_default_na=False)
+    tables = other_nationalities
+    after = tables["reports"]
+    assert list(before["report_id"]) == list(after["report_id"])
+    changed = (before != after).any(axis=1).to_numpy()
+    rp = tables["gt_report_persons"].set_index(["source", "report_id"]).loc[
+        list(zip(after["source"], after["report_id"], strict=True))]
+    tagged = rp["noise"].str.contains("dob_digit|nationality_other").to_numpy()
+    assert changed.sum() > 100
+    assert (changed == tagged).all()
+    assert set((before != after).columns[(before != after).any()]) == {"date_of_birth",
+                                                                      "nationality"}

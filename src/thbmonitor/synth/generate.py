@@ -1,7 +1,10 @@
 """`generate()`: the synthetic population, its reports and chain, written as public files.
 
 One `numpy.random.Generator` made from the seed drives every random step, in a
-fixed order, so the same arguments give byte-identical files.
+fixed order, so the same arguments give byte-identical files. Steps added later
+draw from streams of their own (`STREAMS`, each `default_rng([seed, id])`), so
+that adding them moved no draw of the main stream: the files change only where
+the new step acts.
 """
 
 from __future__ import annotations
@@ -37,9 +40,18 @@ from thbmonitor.synth.sources import (
 from thbmonitor.synth.truth import person_facts, totals_table, write_person_table
 from thbmonitor.synth.writer import COLUMNS, inject_invalid, iso, write_csv
 
-__all__ = ["DEFAULT_SEED", "SynthResult", "generate"]
+__all__ = ["DEFAULT_SEED", "STREAMS", "SynthResult", "generate"]
 
 logger = logging.getLogger(__name__)
+
+#: Random streams besides the main one: step -> id (`np.random.default_rng([seed, id])`).
+#: `names`: middle and second given names (`names.draw_names`); `noise`: the noise kinds
+#: `dob_digit` and `nationality_other` (`noise.apply_noise`).
+STREAMS = {"names": 1, "noise": 2}
+
+
+def _stream(seed: int, step: str) -> np.random.Generator:
+    return np.random.default_rng([seed, STREAMS[step]])
 
 
 def _default_seed() -> int:
@@ -85,7 +97,8 @@ class SynthResult:
         }
 
 
-def _persons(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _persons(frame: pd.DataFrame, rng: np.random.Generator,
+             middle_rng: np.random.Generator) -> pd.DataFrame:
     """One row per person (identity traits, names for persons ever registered)."""
     first = frame.drop_duplicates("person_id").set_index("person_id")
     ever = frame.groupby("person_id")["registered"].any()
@@ -102,7 +115,8 @@ def _persons(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
         "given_name": "", "family_name": "", "family_name_2": "",
     }, index=first.index)
     reg = ever.loc[first.index].to_numpy()
-    given, family, second = draw_names(locale[reg], persons["sex"].to_numpy()[reg], rng)
+    given, family, second = draw_names(locale[reg], persons["sex"].to_numpy()[reg], rng,
+                                       middle_rng=middle_rng)
     persons.loc[reg, "given_name"] = given
     persons.loc[reg, "family_name"] = family
     persons.loc[reg, "family_name_2"] = second
@@ -185,8 +199,8 @@ def generate(
     reports = build_reports(frame, sightings, years_l, rng)
     reports["person_id"] = frame["person_id"].to_numpy()[reports["py"].to_numpy()]
     logger.info("simulated %d person-years, %d reports", len(frame), len(reports))
-    persons = _persons(frame, rng)
-    ident = apply_noise(reports, persons, rng, rates)
+    persons = _persons(frame, rng, _stream(seed, "names"))
+    ident = apply_noise(reports, persons, rng, rates, own_rng=_stream(seed, "noise"))
     phones, shelter = assign_phones(reports, frame, groups, rng)
     refs = assign_person_refs(reports, rng)
     chain = build_chain(years_l, scale, rng)

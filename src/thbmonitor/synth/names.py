@@ -1,4 +1,4 @@
-"""Names drawn from Faker's locale name lists, and romanisations of Cyrillic names.
+"""Names drawn from Faker's locale name lists and published name frequencies; romanisations.
 
 Names are never typed by hand: each nationality maps to one or more Faker
 locales (`data/nationalities.csv`) and names are drawn, with Faker's own
@@ -7,37 +7,92 @@ the generator's `numpy.random.Generator` (no Faker instance, no global state).
 Ukrainian, Russian and Bulgarian names are stored in Cyrillic in the ground
 truth and romanised in reports with one of several systems, as registrations
 in different offices do.
+
+Where every list comes from (Faker 40, `faker.providers.person.<locale>`, MIT licence):
+
+- every locale's given names (`first_names_female`/`first_names_male`, else
+  `first_names`) and family names (`last_names_<sex>`, else `last_names`),
+  with Faker's weights where the list is a mapping (e.g. nl_NL, hu_HU, en_KE),
+  uniform otherwise;
+- Vietnamese (vi_VN): given names are Faker's `first_names_<sex>` and
+  `first_names_unisex`, preceded by a middle name (tên đệm) from Faker's
+  `middle_names`, as Vietnamese passports write them (given names "Thị Lan");
+  Thị is given to women only and Văn to men only, the other middle names to
+  both, uniformly (no published frequencies). Family names are not Faker's ten
+  uniform ones but the published frequency table of the most common Vietnamese
+  family names (`data/vietnamese_surnames.csv`: Nguyễn 38.4%, Trần 11%, Lê
+  9.5%, ...; the table of Wikipedia's "Vietnamese name" article, widely
+  reproduced; Hoàng/Huỳnh and Vũ/Võ are one name each there and are split
+  evenly), normalised over the 16 listed names (the 10% of rarer family names
+  are left out, which keeps the real concentration);
+- Nigerian (yo_NG, ig_NG, ha_NG, en_NG; en_NG also stands in for Sierra Leone):
+  Faker's lists are 20 names per sex for three of the four locales. Nigerians
+  commonly carry two given names (a native and an English, or among the Hausa
+  an Arabic-origin one) and Dutch registrations record all given names, so
+  `SECOND_GIVEN_SHARE` of them carry a second given name after the first,
+  drawn from the list of the same sex of the locale in `SECOND_GIVEN_FROM`
+  (the English names of en_NG for Yoruba, Igbo and English-named people; the
+  Hausa list for the Hausa), never equal to the first. The share is an
+  assumption, not a published figure. Faker's en_NG family names are a mix of
+  Yoruba, Igbo and Hausa ones (Adeyemi, Okonkwo, Ibrahim): English-named
+  Nigerians come from every group, so en_NG draws its family names from the
+  four Nigerian locales' lists together (`NIGERIAN_LOCALES`, uniformly).
+
+Second and middle names are drawn from their own random stream (`draw_names`'
+`middle_rng`), so that every other name of the generator stays as it was.
 """
 
 from __future__ import annotations
 
+import csv
 import importlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 
 import numpy as np
 
 __all__ = [
-    "CYRILLIC_LOCALES", "SPANISH_LOCALES", "NamePool", "name_pool", "romanise",
-    "romanisation_systems", "draw_names",
+    "CYRILLIC_LOCALES", "NIGERIAN_LOCALES", "SECOND_GIVEN_FROM", "SECOND_GIVEN_SHARE",
+    "SPANISH_LOCALES", "NamePool", "draw_names", "name_pool", "romanisation_systems",
+    "romanise", "vietnamese_surnames",
 ]
 
 CYRILLIC_LOCALES = {"uk_UA": "uk", "ru_RU": "ru", "bg_BG": "bg"}
 #: Locales whose people carry two family names (paternal and maternal).
 SPANISH_LOCALES = {"es_CO", "es_MX", "es_ES", "es_AR"}
+#: Locales whose people may carry a second given name: locale -> the locale whose list of
+#: the same sex supplies it (see the module docstring).
+SECOND_GIVEN_FROM = {"yo_NG": "en_NG", "ig_NG": "en_NG", "en_NG": "en_NG", "ha_NG": "ha_NG"}
+#: Share of the people of a `SECOND_GIVEN_FROM` locale with a second given name (assumed).
+SECOND_GIVEN_SHARE = 0.6
+#: Faker's Nigerian locales, whose family names en_NG draws from together.
+NIGERIAN_LOCALES = ("yo_NG", "ig_NG", "ha_NG", "en_NG")
+#: Vietnamese middle names that mark the sex: never given to the other one.
+_VI_MIDDLE_ONLY = {"female": "Thị", "male": "Văn"}
+
+Entries = tuple[tuple[str, ...], np.ndarray]
 
 
 @dataclass(frozen=True)
 class NamePool:
-    """One locale's given names (per sex) and family names (per sex), with weights."""
+    """One locale's given names (per sex) and family names (per sex), with weights.
+
+    `middle` (per sex) are second given names, carried by `middle_share` of the
+    people, written before the given name when `middle_first` (Vietnamese) and
+    after it otherwise; empty for most locales.
+    """
 
     locale: str
-    given: Mapping[str, tuple[tuple[str, ...], np.ndarray]]
-    family: Mapping[str, tuple[tuple[str, ...], np.ndarray]]
+    given: Mapping[str, Entries]
+    family: Mapping[str, Entries]
+    middle: Mapping[str, Entries] = field(default_factory=dict)
+    middle_share: float = 0.0
+    middle_first: bool = False
 
 
-def _entries(values: object) -> tuple[tuple[str, ...], np.ndarray]:
+def _entries(values: object) -> Entries:
     if isinstance(values, Mapping):
         names = tuple(str(k) for k in values)
         weights = np.asarray([float(v) for v in values.values()], dtype=float)
@@ -47,28 +102,83 @@ def _entries(values: object) -> tuple[tuple[str, ...], np.ndarray]:
     return names, weights / weights.sum()
 
 
-@cache
-def name_pool(locale: str) -> NamePool:
-    """The given and family names of a Faker locale, keyed by `female`/`male`."""
+def _faker_lists(locale: str) -> tuple[dict[str, Entries], dict[str, Entries]]:
     provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-    given: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
-    family: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
+    given: dict[str, Entries] = {}
+    family: dict[str, Entries] = {}
     for sex in ("female", "male"):
         first = getattr(provider, f"first_names_{sex}", None) or provider.first_names
         last = getattr(provider, f"last_names_{sex}", None) or provider.last_names
         given[sex] = _entries(first)
         family[sex] = _entries(last)
+    return given, family
+
+
+def _unique(names: Sequence[str]) -> Entries:
+    return _entries(tuple(dict.fromkeys(names)))
+
+
+@cache
+def vietnamese_surnames() -> Entries:
+    """The published frequencies of Vietnamese family names (`data/vietnamese_surnames.csv`)."""
+    text = resources.files("thbmonitor.synth").joinpath("data", "vietnamese_surnames.csv")
+    rows = list(csv.DictReader(text.read_text("utf-8").splitlines()))
+    return _entries({r["family_name"]: float(r["percent"]) for r in rows})
+
+
+def _vietnamese() -> NamePool:
+    provider = importlib.import_module("faker.providers.person.vi_VN").Provider
+    unisex = tuple(provider.first_names_unisex)
+    given = {sex: _unique(tuple(getattr(provider, f"first_names_{sex}")) + unisex)
+             for sex in ("female", "male")}
+    middle = {sex: _unique([m for m in provider.middle_names if m != other])
+              for sex, other in (("female", _VI_MIDDLE_ONLY["male"]),
+                                 ("male", _VI_MIDDLE_ONLY["female"]))}
+    family = {sex: vietnamese_surnames() for sex in ("female", "male")}
+    return NamePool("vi_VN", given, family, middle, middle_share=1.0, middle_first=True)
+
+
+@cache
+def name_pool(locale: str) -> NamePool:
+    """The given and family names of a locale, keyed by `female`/`male` (see the module)."""
+    if locale == "vi_VN":
+        return _vietnamese()
+    given, family = _faker_lists(locale)
+    if locale == "en_NG":
+        family = {s: _unique([n for loc in NIGERIAN_LOCALES for n in _faker_lists(loc)[1][s][0]])
+                  for s in ("female", "male")}
+    if locale in SECOND_GIVEN_FROM:
+        middle = {s: _unique(_faker_lists(SECOND_GIVEN_FROM[locale])[0][s][0])
+                  for s in ("female", "male")}
+        return NamePool(locale, given, family, middle, middle_share=SECOND_GIVEN_SHARE)
     return NamePool(locale, given, family)
+
+
+def _middle_names(first: np.ndarray, pool: NamePool, sex: str,
+                  rng: np.random.Generator) -> np.ndarray:
+    """A second given name per person ("" for those without), never equal to the first."""
+    names, weights = pool.middle[sex]
+    arr = np.asarray(names, dtype=object)
+    has = rng.random(first.size) < pool.middle_share
+    out = np.where(has, arr[rng.choice(len(arr), first.size, p=weights)], "").astype(object)
+    for _ in range(8):  # redraw the few equal to the first name
+        same = np.flatnonzero(has & (out == first))
+        if not same.size:
+            break
+        out[same] = arr[rng.choice(len(arr), same.size, p=weights)]
+    return out
 
 
 def draw_names(
     locales: Sequence[str] | np.ndarray, sexes: Sequence[str] | np.ndarray,
-    rng: np.random.Generator,
+    rng: np.random.Generator, *, middle_rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Given name, family name and second family name (vectorised per locale and sex).
 
     `other`/`unknown` sex draws from the female lists. Only Spanish-locale
     people have a second family name (the maternal surname); others get "".
+    Middle and second given names (`NamePool.middle`) are part of the given
+    name and come from `middle_rng`, so that `rng` draws what it drew before.
     """
     loc = np.asarray(locales, dtype=object)
     sex = np.where(np.asarray(sexes, dtype=object) == "male", "male", "female")
@@ -82,11 +192,17 @@ def draw_names(
         pool = name_pool(locale)
         g_names, g_w = pool.given[s]
         f_names, f_w = pool.family[s]
-        given[idx] = np.asarray(g_names, dtype=object)[rng.choice(len(g_names), idx.size, p=g_w)]
+        first = np.asarray(g_names, dtype=object)[rng.choice(len(g_names), idx.size, p=g_w)]
         fam = np.asarray(f_names, dtype=object)[rng.choice(len(f_names), idx.size, p=f_w)]
         if locale in SPANISH_LOCALES:
             second_family[idx] = np.asarray(f_names, dtype=object)[
                 rng.choice(len(f_names), idx.size, p=f_w)]
+        if pool.middle:
+            middle = _middle_names(first, pool, s, middle_rng)
+            pair = (middle, first) if pool.middle_first else (first, middle)
+            first = np.asarray([f"{a} {b}" if m else f for a, b, m, f in
+                                zip(*pair, middle, first, strict=True)], dtype=object)
+        given[idx] = first
         family[idx] = fam
     return given, family, second_family
 

@@ -9,31 +9,61 @@ report and at the rates in `NoiseRates`:
 - a typo (substitution, deletion, transposition or doubling) in one name (`typo`);
 - given and family name swapped (`swap`);
 - only the birth year (`birth_year_only`) or no date of birth (`no_birth_date`),
-  or day and month transposed (`dob_day_month`);
-- nationality left empty (`no_nationality`) or `unknown` (`nationality_unknown`);
+  or day and month transposed (`dob_day_month`), or one digit of the full date
+  mistyped into another valid date (`dob_digit`);
+- nationality left empty (`no_nationality`) or `unknown` (`nationality_unknown`),
+  or another nationality recorded than the true one (`nationality_other`), a
+  plausible one from `data/nationality_confusions.csv` (a neighbour, a shared
+  language or a second passport; each row says why);
 - sex `unknown` (`sex_unknown`);
 - with `date_format_noise` > 0, dates written DD-MM-YYYY (`date_ddmmyyyy`).
 
 Each report's applied noise is listed in `ground_truth/report_persons.csv`.
+
+`dob_digit` and `nationality_other` came after the others and are drawn from
+their own random stream (`apply_noise`'s `own_rng`), so that adding them changed
+no other draw: only the reports they touch differ from the files of before.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from thbmonitor.synth.names import CYRILLIC_LOCALES, SPANISH_LOCALES, romanisation_systems, romanise
 
-__all__ = ["NoiseRates", "apply_noise"]
+__all__ = ["NATIONALITY_OTHER", "NoiseRates", "apply_noise", "nationality_confusions"]
 
 _LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
 
 
+#: The rate of another recorded nationality the benchmarks use (off by default, below).
+NATIONALITY_OTHER = 0.015
+
+
 @dataclass(frozen=True)
 class NoiseRates:
-    """Per-report rates of each kind of recording noise (documented defaults)."""
+    """Per-report rates of each kind of recording noise (documented defaults).
+
+    Rates are shares of all reports. `dob_digit` is drawn among the reports
+    with a full date of birth (not transposed) and `nationality_other` among
+    those with a nationality recorded, each scaled up so that the share of all
+    reports is the rate; 1.5% each is an assumption of registration error (one
+    digit mistyped, the other passport or a neighbour's nationality noted).
+
+    `nationality_other` is off (0) by default, so in the demo: with 1.5% the
+    linkage's training learns the nationality's m the wrong way (EM on pairs of one
+    date of birth; m of "nationality differs" 0.38 -> 0.74) and the demo's review
+    queue fell to 29.9% true matches, under issue 16's 30% (docs/linkage.md, session
+    of 2026-12-02). It is there for the benchmarks and the linkage work that fixes
+    that (`NoiseRates(nationality_other=NATIONALITY_OTHER)`).
+    """
 
     typo: float = 0.06
     swap: float = 0.04
@@ -44,6 +74,54 @@ class NoiseRates:
     nationality_unknown: float = 0.02
     sex_unknown: float = 0.02
     date_format_noise: float = 0.0
+    dob_digit: float = 0.015
+    nationality_other: float = 0.0
+
+
+@cache
+def nationality_confusions() -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+    """True nationality -> the nationalities recorded instead, with their weights."""
+    text = resources.files("thbmonitor.synth").joinpath("data", "nationality_confusions.csv")
+    table: dict[str, dict[str, float]] = {}
+    for row in csv.DictReader(text.read_text("utf-8").splitlines()):
+        table.setdefault(row["code"], {})[row["recorded_as"]] = float(row["weight"])
+    return {code: (tuple(w), np.asarray(list(w.values())) / sum(w.values()))
+            for code, w in table.items()}
+
+
+#: Positions of YYYYMMDD a digit typo may hit: the last two of the year, month, day
+#: (a mistyped century gives a date no register would accept).
+_DIGIT_POSITIONS = (2, 3, 4, 5, 6, 7)
+
+
+def _digit_typo(iso: str, u_pos: float, u_digit: float, earliest: dt.date,
+                latest: dt.date) -> str:
+    """`iso` (YYYY-MM-DD) with one digit changed into another valid date in range.
+
+    A position is chosen uniformly among those where some other digit gives a valid
+    date in [`earliest`, `latest`], then a digit uniformly among those that do; the
+    date unchanged ("") if none does.
+    """
+    digits = iso.replace("-", "")
+    options: list[list[str]] = []
+    for pos in _DIGIT_POSITIONS:
+        valid = []
+        for d in "0123456789":
+            if d == digits[pos]:
+                continue
+            cand = digits[:pos] + d + digits[pos + 1:]
+            try:
+                day = dt.date(int(cand[:4]), int(cand[4:6]), int(cand[6:]))
+            except ValueError:
+                continue
+            if earliest <= day <= latest:
+                valid.append(day.isoformat())
+        if valid:
+            options.append(valid)
+    if not options:
+        return ""
+    pick = options[int(u_pos * len(options))]
+    return pick[int(u_digit * len(pick))]
 
 
 def _typo(name: str, kind: int, pos: float, letter: str) -> str:
@@ -64,12 +142,14 @@ def _ddmmyyyy(iso: pd.Series) -> pd.Series:
 
 
 def apply_noise(
-    reports: pd.DataFrame, persons: pd.DataFrame, rng: np.random.Generator, rates: NoiseRates
+    reports: pd.DataFrame, persons: pd.DataFrame, rng: np.random.Generator, rates: NoiseRates,
+    *, own_rng: np.random.Generator,
 ) -> pd.DataFrame:
     """Identity columns of each report (given_name ... sex) and a `noise` column.
 
-    `reports` needs `person_id`; `persons` is indexed by person_id with
-    given_name, family_name, locale, birth_date, sex, nationality.
+    `reports` needs `person_id` and `report_date`; `persons` is indexed by
+    person_id with given_name, family_name, locale, birth_date, sex, nationality.
+    `own_rng` draws `dob_digit` and `nationality_other`, everything else `rng`.
     """
     n = len(reports)
     p = persons.loc[reports["person_id"].to_numpy()]
@@ -138,6 +218,21 @@ def apply_noise(
     tag(year_only, "birth_year_only")
     tag(none, "no_birth_date")
     tag(flip, "dob_day_month")
+    # one digit of the full date mistyped (own stream: no earlier draw moves)
+    p_full = max(1e-9, 1.0 - rates.birth_year_only - rates.no_birth_date)
+    u_digit = own_rng.random((n, 3))
+    digit = full & ~flip & (u_digit[:, 0] < rates.dob_digit / p_full)
+    reported = reports["report_date"].to_numpy().astype("datetime64[D]")
+    for i in np.flatnonzero(digit):
+        latest = reported[i].astype(dt.date)
+        earliest = latest.replace(year=latest.year - 100, day=min(latest.day, 28))
+        typed = _digit_typo(str(dob.iat[int(i)]), float(u_digit[i, 1]), float(u_digit[i, 2]),
+                            earliest, latest)
+        if typed:
+            dob.iat[int(i)] = typed
+        else:
+            digit[i] = False
+    tag(digit, "dob_digit")
     # nationality and sex
     nat = p["nationality"].to_numpy(dtype=object).copy()
     u = rng.random(n)
@@ -147,6 +242,20 @@ def apply_noise(
     nat[unk] = "unknown"
     tag(no_nat, "no_nationality")
     tag(unk, "nationality_unknown")
+    # another nationality recorded (own stream), from the table of plausible ones
+    p_recorded = max(1e-9, 1.0 - rates.no_nationality - rates.nationality_unknown)
+    u_nat = own_rng.random((n, 2))
+    other = ~(no_nat | unk) & (u_nat[:, 0] < rates.nationality_other / p_recorded)
+    confusions = nationality_confusions()
+    for i in np.flatnonzero(other):
+        choices = confusions.get(str(nat[i]))
+        if choices is None:
+            other[i] = False
+            continue
+        codes, weights = choices
+        nat[i] = codes[min(int(np.searchsorted(np.cumsum(weights), u_nat[i, 1], side="right")),
+                           len(codes) - 1)]
+    tag(other, "nationality_other")
     sex = p["sex"].to_numpy(dtype=object).copy()
     sex_unk = rng.random(n) < rates.sex_unknown
     sex[sex_unk] = "unknown"
