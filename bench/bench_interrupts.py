@@ -14,7 +14,6 @@ went wrong (`tests/cli/test_interrupts.py`); this run looks for moments nobody t
 
 from __future__ import annotations
 
-import csv
 import os
 import random
 import signal
@@ -27,6 +26,7 @@ from pathlib import Path
 
 from bench.results import write_section
 from thbmonitor.store import Database, open_store
+from thbmonitor.synth.bulk import write_minimal_reports
 
 SIGNALS = 60
 EARLIEST, LATEST = 0.4, 4.5
@@ -39,16 +39,6 @@ CHILD = ("import faulthandler, runpy, signal, sys; "
          "faulthandler.register(signal.SIGUSR1, all_threads=True); "
          "sys.argv = ['thb', *sys.argv[1:]]; runpy.run_module('thbmonitor.cli', "
          "run_name='__main__')")
-
-
-def _file(path: Path) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["report_id", "source", "source_type", "report_date", "exploitation"])
-        for i in range(ROWS):
-            writer.writerow([f"R{i}", "police-oost", "police", f"2024-{1 + i % 12:02d}-15",
-                             "labour"])
-    return path
 
 
 def _stored(path: Path) -> int:
@@ -98,7 +88,7 @@ def run() -> None:
     details: list[str] = []
     with tempfile.TemporaryDirectory(prefix="thb-bench-interrupts-") as tmp:
         work = Path(tmp)
-        big = _file(work / "big.csv")
+        big = write_minimal_reports(work / "big.csv", ROWS)
         env = {k: v for k, v in os.environ.items() if k not in ("THB_KEY", "THB_DB")}
         for _ in range(SIGNALS):
             delay = rng.uniform(EARLIEST, LATEST)

@@ -7,7 +7,6 @@ been stored.
 
 from __future__ import annotations
 
-import csv
 import os
 import signal
 import subprocess
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from thbmonitor.store import Database, open_store
+from thbmonitor.synth.bulk import write_minimal_reports
 
 FIXTURES = Path(__file__).parents[1] / "ingest" / "fixtures"
 EXIT_INTERRUPTED = 130
@@ -66,6 +66,15 @@ def _reports(path: Path) -> int:
         return int(db.scalar("SELECT count(*) FROM reports"))
 
 
+def _import_under(script: str, db: Path, *first: str) -> subprocess.CompletedProcess[str]:
+    """`thb import reports <the valid fixture> --db DB` run by `script` (which ends in
+    `main()`), with `first` as its own first arguments."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *first, "import", "reports",
+         str(FIXTURES / "reports-valid.csv"), "--db", str(db)],
+        capture_output=True, text=True, env=_env(), check=False, timeout=120)
+
+
 @pytest.mark.parametrize(("when", "said", "stored"), [
     ("after", "finished: 4 stored", 4),
     ("store", "interrupted; nothing was stored", 0),
@@ -73,10 +82,7 @@ def _reports(path: Path) -> int:
 def test_ctrl_c_says_what_was_stored_and_exits_130(tmp_path, monkeypatch, when, said, stored):
     db = tmp_path / "i.duckdb"
     _init(db, monkeypatch)
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, when, "import", "reports",
-         str(FIXTURES / "reports-valid.csv"), "--db", str(db)],
-        capture_output=True, text=True, env=_env(), check=False, timeout=120)
+    result = _import_under(SCRIPT, db, when)
     assert result.returncode == EXIT_INTERRUPTED, result.stderr
     assert said in result.stderr
     assert "Traceback" not in result.stderr and "Aborted" not in result.stderr
@@ -107,24 +113,11 @@ def test_ctrl_c_after_the_command_finished_is_not_a_crash(tmp_path, monkeypatch)
     traceback) although the import had finished and said so."""
     db = tmp_path / "late.duckdb"
     _init(db, monkeypatch)
-    result = subprocess.run(
-        [sys.executable, "-c", LATE, "import", "reports",
-         str(FIXTURES / "reports-valid.csv"), "--db", str(db)],
-        capture_output=True, text=True, env=_env(), check=False, timeout=120)
+    result = _import_under(LATE, db)
     assert result.returncode == 0, result.stderr
     assert "4 stored" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr
     assert _reports(db) == 4
-
-
-def _big_file(path: Path, rows: int) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["report_id", "source", "source_type", "report_date", "exploitation"])
-        for i in range(rows):
-            writer.writerow([f"R{i}", "police-oost", "police", f"2024-{1 + i % 12:02d}-15",
-                             "labour"])
-    return path
 
 
 #: Ctrl-C at the moment `pandas` is first imported, wherever that import happens. In
@@ -154,10 +147,7 @@ main()
 def test_ctrl_c_while_a_module_is_imported_stops_the_import(tmp_path, monkeypatch):
     db = tmp_path / "imp.duckdb"
     _init(db, monkeypatch)
-    result = subprocess.run(
-        [sys.executable, "-c", IN_AN_IMPORT, "import", "reports",
-         str(FIXTURES / "reports-valid.csv"), "--db", str(db)],
-        capture_output=True, text=True, env=_env(), check=False, timeout=120)
+    result = _import_under(IN_AN_IMPORT, db)
     assert result.returncode == EXIT_INTERRUPTED, result.stderr
     assert "interrupted; nothing was stored" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
@@ -176,7 +166,7 @@ def test_ctrl_c_in_the_middle_of_a_real_import(tmp_path, monkeypatch):
     db = tmp_path / "big.duckdb"
     _init(db, monkeypatch)
     rows = 200_000  # about 8 s to import alone: the signal lands inside it
-    big = _big_file(tmp_path / "big.csv", rows)
+    big = write_minimal_reports(tmp_path / "big.csv", rows)
     proc = subprocess.Popen([sys.executable, "-m", "thbmonitor.cli", "import", "reports",
                              str(big), "--db", str(db)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=_env())
