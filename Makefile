@@ -12,11 +12,13 @@ setup: $(STAMP) system-deps
 # The Python packages with uv (PyPI's `uv`, installed into the venv): it resolves and
 # downloads in parallel, about 30 s for the test extra with pyspark on a fresh machine where
 # pip took over a minute (measured 2026-12-02). pip does the same install when uv cannot.
+# `--compile-bytecode` as pip does: without it every first import in the tests compiled
+# the packages' modules (pytest 8 min 3 s on a clean clone against 7 min 21 s after pip).
 $(STAMP): pyproject.toml
 	$(MAKE) --no-print-directory system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[test]' \
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[test]' \
 	  || $(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
