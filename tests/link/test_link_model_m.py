@@ -33,3 +33,35 @@ def test_floors_rescale_only_the_levels_of_one_salt() -> None:
     assert (levels["exact full name"] + levels["same family name, other given name"]
             + levels["names differ"]) == pytest.approx(1.0)
     assert levels[GIVEN_ACROSS_SALTS] == 0.12 and levels[FAMILY_ACROSS_SALTS] == 0.13
+
+
+def test_nationality_m_is_its_recording_error_not_what_em_makes_of_it(synth_linked) -> None:
+    """Defect (issue 16 item 5, 2026-12-02): with 1.5% of nationalities recorded wrongly
+    in the synthetic data, EM (pairs of one date of birth) put m of "nationality differs"
+    at 0.74 where the truth among true matches is 0.03, and the demo's review queue fell
+    to 29.9% true matches. m now comes from the pairs that agree on the full name and the
+    date of birth, the floor under it, and EM fits the rest around it."""
+    import json
+
+    from thbmonitor.store import Database
+
+    with Database(synth_linked.db_path, read_only=True) as db:
+        model = json.loads(db.scalar("SELECT model FROM link_runs ORDER BY started_at DESC "
+                                     "LIMIT 1"))
+        reports = db.frame("SELECT source, report_id, nationality FROM reports")
+    nationality = next(c for c in model["comparisons"]
+                       if c["output_column_name"] == "nationality")
+    m = {lv["label_for_charts"]: lv.get("m_probability")
+         for lv in nationality["comparison_levels"]}
+    # the truth: pairs of reports of one person, both nationalities recorded
+    known = reports[~reports["nationality"].isin(["", "unknown", "stateless"])
+                    & reports["nationality"].notna()]
+    pairs = known.merge(synth_linked.truth, on=["source", "report_id"])
+    pairs = pairs.merge(pairs, on="true_id")
+    pairs = pairs[pairs["report_id_x"] + pairs["source_x"] < pairs["report_id_y"]
+                  + pairs["source_y"]]
+    true_share = float((pairs["nationality_x"] != pairs["nationality_y"]).mean())
+    assert 0.01 < true_share < 0.06, true_share  # the generator's 1.5% at work
+    assert m["nationality differs"] >= 0.03  # the floor of comparisons.M_FLOORS
+    assert m["nationality differs"] < 2 * max(true_share, 0.03), (m, true_share)
+    assert m["same nationality"] == pytest.approx(1 - m["nationality differs"], abs=0.01)

@@ -23,7 +23,7 @@ def _tagged(rp: pd.DataFrame, prefix: str) -> pd.Series:
     ("typo", NoiseRates.typo), ("swap", NoiseRates.swap),
     ("birth_year_only", NoiseRates.birth_year_only), ("no_birth_date", NoiseRates.no_birth_date),
     ("no_nationality", NoiseRates.no_nationality), ("sex_unknown", NoiseRates.sex_unknown),
-    ("dob_digit", NoiseRates.dob_digit), ("nationality_other", 0.0),
+    ("dob_digit", NoiseRates.dob_digit), ("nationality_other", NATIONALITY_OTHER),
 ])
 def test_noise_rates(tables: Tables, tag: str, rate: float) -> None:
     share = _tagged(tables["gt_report_persons"], tag).mean()
@@ -90,21 +90,8 @@ def test_birth_date_digit_typos(tables: Tables) -> None:
     assert (untouched["date_of_birth"] == untouched["birth_date"]).all()
 
 
-@pytest.fixture(scope="module")
-def other_nationalities(tmp_path_factory: pytest.TempPathFactory) -> Tables:
-    """The default set with another nationality recorded (off by default; noise.py)."""
-    made = generate(tmp_path_factory.mktemp("synth-nat"),
-                    noise=NoiseRates(nationality_other=NATIONALITY_OTHER))
-    def read(path: Path) -> pd.DataFrame:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-
-    out = {name: read(path) for name, path in made.files.items()}
-    out.update({f"gt_{name}": read(path) for name, path in made.ground_truth.items()})
-    return out
-
-
-def test_nationality_recorded_as_another_from_the_table(other_nationalities: Tables) -> None:
-    r = _with_truth(other_nationalities)
+def test_nationality_recorded_as_another_from_the_table(tables: Tables) -> None:
+    r = _with_truth(tables)
     other = r[_tagged(r, "nationality_other")]
     assert len(other) / len(r) == pytest.approx(NATIONALITY_OTHER, abs=0.005)
     table = nationality_confusions()
@@ -115,12 +102,10 @@ def test_nationality_recorded_as_another_from_the_table(other_nationalities: Tab
     assert (clean["nationality"] == clean["nationality_true"]).all()
 
 
-def test_new_noise_changes_only_the_reports_it_tags(other_nationalities: Tables,
-                                                   tmp_path: Path) -> None:
+def test_new_noise_changes_only_the_reports_it_tags(tables: Tables, tmp_path: Path) -> None:
     """Drawn from its own stream: without it, every other report is as it was."""
     without = generate(tmp_path, noise=NoiseRates(dob_digit=0.0, nationality_other=0.0))
     before = pd.read_csv(without.files["reports"], dtype=str, keep_default_na=False)
-    tables = other_nationalities
     after = tables["reports"]
     assert list(before["report_id"]) == list(after["report_id"])
     changed = (before != after).any(axis=1).to_numpy()

@@ -256,6 +256,13 @@ class SparkLinkModel(LinkModel):
             f"AND {spark_sql(rule)})" for rule in DETERMINISTIC_RULES)
         return bool(self._scalar(f"SELECT {exists}"))
 
+    def _nationality_differs_among_sure_matches(self) -> float | None:
+        """As `LinkModel`: the nationality's recording error among sure matches."""
+        from thbmonitor.link.splink_model import SURE_MATCH_NATIONALITY_SQL
+
+        value = self._scalar(SURE_MATCH_NATIONALITY_SQL)
+        return None if value is None else float(value)
+
     def _same_salt_share(self) -> float:
         """As `LinkModel`: the share of pairs under one birth salt (year, month)."""
         value = self._scalar(

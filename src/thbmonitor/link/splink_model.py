@@ -254,6 +254,10 @@ class LinkModel:
         u_pairs = self.u_pairs or u_sample_size(self.count_reports())
         linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=self.seed)
         log.info("u estimated from %.0f random pairs", u_pairs)
+        differs = nationality_m(self._nationality_differs_among_sure_matches())
+        if differs is not None:
+            fix_m(linker, "nationality", {"same nationality": 1 - differs,
+                                          "nationality differs": differs})
         trained: dict[str, dict[str, Any]] = {}
         for rule, take in TRAINING:
             try:
@@ -276,6 +280,11 @@ class LinkModel:
             model = corrected_u(model, expected, n, counted)
         model = same_salt_u(model, self._same_salt_share())
         self.model_ = _rounded(model)
+
+    def _nationality_differs_among_sure_matches(self) -> float | None:
+        """`SURE_MATCH_NATIONALITY_SQL` on this engine."""
+        row = self.cursor.execute(SURE_MATCH_NATIONALITY_SQL).fetchone()
+        return None if not row or row[0] is None else float(row[0])
 
     def _same_salt_share(self) -> float:
         """Share of pairs of reports whose name encodings carry one birth salt (year, month)."""
@@ -447,6 +456,48 @@ def _rounded(model: dict[str, Any], digits: int = 9) -> dict[str, Any]:
                 if key in level:
                     level[key] = r(level[key])
     return out
+
+
+#: Share with another recorded nationality among pairs that agree on the full name and
+#: the full date of birth, both nationalities recorded: nearly all the same person twice,
+#: so the share is the nationality's recording error, m of "nationality differs".
+SURE_MATCH_NATIONALITY_SQL = (
+    "SELECT avg(CASE WHEN l.nationality <> r.nationality THEN 1.0 ELSE 0.0 END) "
+    "FROM link_input l JOIN link_input r ON l.unique_id < r.unique_id "
+    "AND l.name_token = r.name_token AND l.dob = r.dob "
+    "WHERE l.nationality IS NOT NULL AND r.nationality IS NOT NULL")
+
+
+def nationality_m(sure_share: float | None) -> float | None:
+    """m of "nationality differs": the share among sure matches, at least its floor
+    (`comparisons.M_FLOORS`); None when no pair agrees on name and date of birth.
+
+    Not learnt by EM. The level counts only where the two names share no part (a shared
+    part implies the nationality, `comparisons.PART_SHARED`), so EM, on pairs of one
+    date of birth, learns it from the few matches whose names differ wholly, mixed with
+    non-matches: with 1.5% of nationalities recorded wrongly (the generator's
+    `nationality_other`) it put m at 0.74 where the truth is 0.03, and pairs with the
+    same birth date, other names and another nationality filled the review queue (29.9%
+    true matches on the demo). A recording error does not depend on how the names were
+    written, so the sure matches give it directly; EM then fits the rest around it
+    (docs/linkage.md, session of 2026-12-02).
+    """
+    if sure_share is None:
+        return None
+    floor = {(c, label): f for c, label, f in M_FLOORS}[("nationality", "nationality differs")]
+    return max(sure_share, floor)
+
+
+def fix_m(linker: Any, comparison: str, m: dict[str, float]) -> None:
+    """m of `comparison`'s levels (by label) set and kept fixed through EM (Splink's
+    per-level `fix_m_probability`)."""
+    for cc in linker._settings_obj.comparisons:
+        if cc.output_column_name != comparison:
+            continue
+        for level in cc.comparison_levels:
+            if level.label_for_charts in m:
+                level.m_probability = m[level.label_for_charts]
+                level._fix_m_probability = True
 
 
 #: Random pairs per report drawn for u, and the bounds of the sample.

@@ -43,7 +43,7 @@ __all__ = ["NATIONALITY_OTHER", "NoiseRates", "apply_noise", "nationality_confus
 _LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
 
 
-#: The rate of another recorded nationality the benchmarks use (off by default, below).
+#: The share of reports with another nationality recorded than the true one.
 NATIONALITY_OTHER = 0.015
 
 
@@ -56,13 +56,6 @@ class NoiseRates:
     those with a nationality recorded, each scaled up so that the share of all
     reports is the rate; 1.5% each is an assumption of registration error (one
     digit mistyped, the other passport or a neighbour's nationality noted).
-
-    `nationality_other` is off (0) by default, so in the demo: with 1.5% the
-    linkage's training learns the nationality's m the wrong way (EM on pairs of one
-    date of birth; m of "nationality differs" 0.38 -> 0.74) and the demo's review
-    queue fell to 29.9% true matches, under issue 16's 30% (docs/linkage.md, session
-    of 2026-12-02). It is there for the benchmarks and the linkage work that fixes
-    that (`NoiseRates(nationality_other=NATIONALITY_OTHER)`).
     """
 
     typo: float = 0.06
@@ -75,7 +68,7 @@ class NoiseRates:
     sex_unknown: float = 0.02
     date_format_noise: float = 0.0
     dob_digit: float = 0.015
-    nationality_other: float = 0.0
+    nationality_other: float = NATIONALITY_OTHER
 
 
 @cache
