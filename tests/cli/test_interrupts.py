@@ -209,3 +209,26 @@ def test_no_transaction_commits_after_ctrl_c_whatever_swallowed_it(db):
     with db.transaction():  # a new command (the flag cleared) commits again
         db.execute("INSERT INTO t VALUES (2)")
     assert db.scalar("SELECT count(*) FROM t") == 1
+
+
+def test_after_an_interrupted_command_the_library_commits_again(monkeypatch, db):
+    """`run` in a process that goes on (tests, a notebook): the Ctrl-C it handled does
+    not keep later transactions from committing."""
+    import importlib
+
+    from thbmonitor import interrupts
+
+    cli_app = importlib.import_module("thbmonitor.cli.app")  # the module, not the Typer app
+
+    def interrupted(*_args, **_kwargs):
+        interrupts.request()  # what the handler does, as if the signal had come
+        raise cli_app.Interrupted
+
+    monkeypatch.setattr(cli_app.typer.main, "get_command",
+                        lambda _app: type("C", (), {"main": staticmethod(interrupted)})())
+    assert cli_app.run(["status"]) == EXIT_INTERRUPTED
+    assert not interrupts.requested()
+    db.execute("CREATE TABLE t (x INTEGER)")
+    with db.transaction():
+        db.execute("INSERT INTO t VALUES (1)")
+    assert db.scalar("SELECT count(*) FROM t") == 1

@@ -373,6 +373,7 @@ def run(args: list[str] | None = None, *, exiting: bool = False) -> int:
             code = _interrupted()
         finally:
             _on_interrupt.clear()
+            interrupts.clear()  # said and done: a library call after `run` commits again
             if handled:
                 _handling.clear()
                 signal.signal(signal.SIGINT, signal.SIG_IGN if exiting else previous)
