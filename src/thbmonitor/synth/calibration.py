@@ -7,10 +7,10 @@ publications do not give (earlier years, a few strata) come from
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+
+from thbmonitor.synth.packaged import read_data
 
 __all__ = ["STRATA", "SOURCE_TYPES", "YearTargets", "load_targets", "published_values"]
 
@@ -73,18 +73,13 @@ class YearTargets:
         return q
 
 
-def _read(name: str) -> list[dict[str, str]]:
-    text = resources.files("thbmonitor.synth").joinpath("data", name).read_text("utf-8")
-    return list(csv.DictReader(text.splitlines()))
-
-
 @cache
 def published_values() -> dict[tuple[int, str], float]:
     """(year, metric) -> value: published figures (rapporteur series first), then assumptions."""
     values: dict[tuple[int, str], float] = {}
-    for row in _read("assumptions.csv"):
+    for row in read_data("assumptions.csv"):
         values[(int(row["year"]), row["metric"])] = float(row["value"])
-    rows = [r for r in _read("nl_victims.csv") if r["year"].isdigit()]
+    rows = [r for r in read_data("nl_victims.csv") if r["year"].isdigit()]
     # coordination_centre first so that the rapporteur series overwrites it.
     rows.sort(key=lambda r: r["series"] == "rapporteur")
     for row in rows:

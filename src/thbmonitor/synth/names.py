@@ -44,14 +44,14 @@ Second and middle names are drawn from their own random stream (`draw_names`'
 
 from __future__ import annotations
 
-import csv
 import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
 import numpy as np
+
+from thbmonitor.synth.packaged import read_data
 
 __all__ = [
     "CYRILLIC_LOCALES", "NIGERIAN_LOCALES", "SECOND_GIVEN_FROM", "SECOND_GIVEN_SHARE",
@@ -121,9 +121,8 @@ def _unique(names: Sequence[str]) -> Entries:
 @cache
 def vietnamese_surnames() -> Entries:
     """The published frequencies of Vietnamese family names (`data/vietnamese_surnames.csv`)."""
-    text = resources.files("thbmonitor.synth").joinpath("data", "vietnamese_surnames.csv")
-    rows = list(csv.DictReader(text.read_text("utf-8").splitlines()))
-    return _entries({r["family_name"]: float(r["percent"]) for r in rows})
+    return _entries({r["family_name"]: float(r["percent"])
+                     for r in read_data("vietnamese_surnames.csv")})
 
 
 def _vietnamese() -> NamePool:

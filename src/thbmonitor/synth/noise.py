@@ -27,16 +27,15 @@ no other draw: only the reports they touch differ from the files of before.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from thbmonitor.synth.names import CYRILLIC_LOCALES, SPANISH_LOCALES, romanisation_systems, romanise
+from thbmonitor.synth.packaged import read_data
 
 __all__ = ["NATIONALITY_OTHER", "NoiseRates", "apply_noise", "nationality_confusions"]
 
@@ -74,9 +73,8 @@ class NoiseRates:
 @cache
 def nationality_confusions() -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
     """True nationality -> the nationalities recorded instead, with their weights."""
-    text = resources.files("thbmonitor.synth").joinpath("data", "nationality_confusions.csv")
     table: dict[str, dict[str, float]] = {}
-    for row in csv.DictReader(text.read_text("utf-8").splitlines()):
+    for row in read_data("nationality_confusions.csv"):
         table.setdefault(row["code"], {})[row["recorded_as"]] = float(row["weight"])
     return {code: (tuple(w), np.asarray(list(w.values())) / sum(w.values()))
             for code, w in table.items()}

@@ -9,15 +9,14 @@ vectorised.
 
 from __future__ import annotations
 
-import csv
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from thbmonitor.synth.calibration import DARK_MULTIPLIER, STRATA, YearTargets
 from thbmonitor.synth.capture import CaptureModel, calibrate, draw_sightings, trait_matrix
+from thbmonitor.synth.packaged import read_data
 
 __all__ = ["POLICE_REGIONS", "Nationalities", "nationalities", "simulate_victims", "add_repeats"]
 
@@ -59,8 +58,7 @@ class Nationalities:
 
 @cache
 def nationalities() -> Nationalities:
-    text = resources.files("thbmonitor.synth").joinpath("data", "nationalities.csv")
-    return Nationalities(list(csv.DictReader(text.read_text("utf-8").splitlines())))
+    return Nationalities(read_data("nationalities.csv"))
 
 
 def _pick(rng: np.random.Generator, table: dict[str, float], n: int) -> np.ndarray:
