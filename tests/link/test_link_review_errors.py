@@ -145,5 +145,5 @@ def test_m_floors_remove_the_generators_veto() -> None:
 
 def test_u_sample_grows_with_the_data() -> None:
     assert u_sample_size(10_000) == 1e6
-    assert u_sample_size(60_000) == 6e6
-    assert u_sample_size(1_000_000) == 1e7
+    assert u_sample_size(40_000) == 4e6
+    assert u_sample_size(1_000_000) == 5e6

@@ -256,12 +256,18 @@ class SparkLinkModel(LinkModel):
             f"AND {spark_sql(rule)})" for rule in DETERMINISTIC_RULES)
         return bool(self._scalar(f"SELECT {exists}"))
 
-    def _nationality_differs_among_sure_matches(self) -> float | None:
-        """As `LinkModel`: the nationality's recording error among sure matches."""
-        from thbmonitor.link.splink_model import SURE_MATCH_NATIONALITY_SQL
+    def _differs_among_sure_matches(self, column: str) -> float | None:
+        """As `LinkModel`: the column's recording error among sure matches."""
+        from thbmonitor.link.splink_model import sure_match_differs_sql
 
-        value = self._scalar(SURE_MATCH_NATIONALITY_SQL)
+        value = self._scalar(sure_match_differs_sql(column))
         return None if value is None else float(value)
+
+    def _level_counts(self, sql: str) -> dict[int, int]:
+        """As `LinkModel`: pairs per level index."""
+        assert self.spark is not None
+        return {int(k): int(n)
+                for k, n in self.spark.sql(spark_sql(sql, statement=True)).collect()}
 
     def _same_salt_share(self) -> float:
         """As `LinkModel`: the share of pairs under one birth salt (year, month)."""

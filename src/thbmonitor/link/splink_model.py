@@ -37,6 +37,8 @@ from thbmonitor.link.comparisons import (
     SAME_FAMILY_LEVEL,
     SAME_GIVEN_LEVEL,
     SAME_SALT_LEVELS,
+    SURE_MIN_PAIRS,
+    SURE_PAIRS,
     TF_COLUMNS,
     TRAINING,
     TYPO_ONE,
@@ -111,7 +113,7 @@ class LinkModel:
     """
 
     def __init__(self, db: Database, *, seed: int | None = None,
-                 u_pairs: float | None = None, em_pairs: float = 2e6, block_cap: int = BLOCK_CAP,
+                 u_pairs: float | None = None, em_pairs: float = 1e6, block_cap: int = BLOCK_CAP,
                  model: dict[str, Any] | None = None) -> None:
         self.db = db
         self.seed = declared_seed() if seed is None else seed
@@ -136,11 +138,7 @@ class LinkModel:
         self._splink_log_level = logging.getLogger("splink").level
         logging.getLogger("splink").setLevel(logging.ERROR)
         main = str(self.db.scalar("SELECT current_database()")).replace('"', '""')
-        # EM sums floating-point counts; on several threads the order of those sums,
-        # and so the trained model, changes from run to run. One thread (set before the
-        # training connection is made) keeps persons reproducible from data and seed.
         self._threads = int(self.db.scalar("SELECT current_setting('threads')"))
-        self.db.execute("SET threads = 1")
         self.db.execute(f"ATTACH ':memory:' AS {self._catalog}")
         try:
             cursor = self.db.conn.cursor()
@@ -254,22 +252,44 @@ class LinkModel:
         u_pairs = self.u_pairs or u_sample_size(self.count_reports())
         linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=self.seed)
         log.info("u estimated from %.0f random pairs", u_pairs)
-        differs = nationality_m(self._nationality_differs_among_sure_matches())
-        if differs is not None:
-            fix_m(linker, "nationality", {"same nationality": 1 - differs,
-                                          "nationality differs": differs})
+        for column in SURE_MATCH_COLUMNS:
+            differs = differs_m(column, self._differs_among_sure_matches(column))
+            if differs is not None:
+                fix_m(linker, column, {f"same {column}": 1 - differs,
+                                       f"{column} differs": differs})
+        fixed = set()
+        for comparison, rule in SURE_PAIRS:
+            counts = self._level_counts(level_counts_sql(
+                linker.misc.save_model_to_json(), comparison, sure_pairs_sql(rule)))
+            m = sure_m(linker.misc.save_model_to_json(), comparison, counts)
+            if m is not None:
+                fix_m(linker, comparison, m)
+                fixed.add(comparison)
+                log.info("m of %s from %d sure pairs", comparison, sum(counts.values()))
         trained: dict[str, dict[str, Any]] = {}
-        for rule, take in TRAINING:
-            try:
-                linker.training.estimate_parameters_using_expectation_maximisation(
-                    rule, estimate_without_term_frequencies=True, max_pairs=self.em_pairs)
-            except EMTrainingException:
-                log.warning("EM session skipped: no pairs for its blocking rule")
-                continue
-            log.info("EM session done: %s", rule)
-            session = linker.misc.save_model_to_json()
-            trained.update({c["output_column_name"]: c for c in session["comparisons"]
-                            if c["output_column_name"] in take})
+        # EM sums floating-point numbers; on several threads the order of those sums, and
+        # so the trained model, changes from run to run. EM runs on one thread, which
+        # keeps persons reproducible from data and seed. Everything else gives the same
+        # rows on any number of threads (Splink samples u by a hash of the ids and counts
+        # integers; each pair's weight is its own sum; the pairs are sorted), so it uses
+        # all of them: scoring alone was 315 of 520 s at 1,080,174 reports on one.
+        self.db.execute("SET threads = 1")
+        try:
+            for rule, take in TRAINING:
+                if set(take) <= fixed:
+                    continue
+                try:
+                    linker.training.estimate_parameters_using_expectation_maximisation(
+                        rule, estimate_without_term_frequencies=True, max_pairs=self.em_pairs)
+                except EMTrainingException:
+                    log.warning("EM session skipped: no pairs for its blocking rule")
+                    continue
+                log.info("EM session done: %s", rule)
+                session = linker.misc.save_model_to_json()
+                trained.update({c["output_column_name"]: c for c in session["comparisons"]
+                                if c["output_column_name"] in take})
+        finally:
+            self.db.execute("SET threads = ?", [self._threads])
         model = linker.misc.save_model_to_json()
         model["comparisons"] = [trained.get(c["output_column_name"], c)
                                 for c in model["comparisons"]]
@@ -278,13 +298,21 @@ class LinkModel:
         if n <= CORRECT_U_MAX_REPORTS:
             expected, counted = self._expected_matches(model)
             model = corrected_u(model, expected, n, counted)
-        model = same_salt_u(model, self._same_salt_share())
+        counts = self._level_counts(same_salt_levels_sql(model, self.seed))
+        if sum(counts.values()) >= SAME_SALT_MIN_PAIRS:
+            model = same_salt_sampled_u(model, counts)
+        else:
+            model = same_salt_u(model, self._same_salt_share())
         self.model_ = _rounded(model)
 
-    def _nationality_differs_among_sure_matches(self) -> float | None:
-        """`SURE_MATCH_NATIONALITY_SQL` on this engine."""
-        row = self.cursor.execute(SURE_MATCH_NATIONALITY_SQL).fetchone()
+    def _differs_among_sure_matches(self, column: str) -> float | None:
+        """`sure_match_differs_sql(column)` on this engine."""
+        row = self.cursor.execute(sure_match_differs_sql(column)).fetchone()
         return None if not row or row[0] is None else float(row[0])
+
+    def _level_counts(self, sql: str) -> dict[int, int]:
+        """`level_counts_sql` on this engine: pairs per level index."""
+        return {int(k): int(n) for k, n in self.cursor.execute(sql).fetchall()}
 
     def _same_salt_share(self) -> float:
         """Share of pairs of reports whose name encodings carry one birth salt (year, month)."""
@@ -411,6 +439,132 @@ def same_salt_u(model: dict[str, Any], share: float) -> dict[str, Any]:
     return out
 
 
+#: Pairs under one birth salt sampled for u of the name levels that compare Bloom filters:
+#: each report with the next SAME_SALT_OFFSETS reports of its salt in a seeded order.
+SAME_SALT_OFFSETS = 5
+#: Fewer sampled pairs than this (a small store) and u is the whole sample's, divided by the
+#: share of pairs under one salt (`same_salt_u`), as before the sample.
+SAME_SALT_MIN_PAIRS = 100_000
+#: The columns the name levels read, each as <column>_l and <column>_r in the sample.
+NAME_COLUMNS = ("name_token", "name_sorted_token", "given_token", "family_token",
+                "given_phonetic", "family_phonetic", "given_romanised", "family_romanised",
+                "given_bloom", "family_bloom", "name_bloom", "given_bits", "family_bits",
+                "name_bits", "birth_year", "birth_month")
+
+
+#: The columns each comparison's levels read, as <column>_l and <column>_r.
+LEVEL_COLUMNS = {"name": NAME_COLUMNS,
+                 "birth": ("dob", "dob_swap", "dob_near", "birth_year", "birth_month")}
+
+
+def _levels(model: dict[str, Any], comparison: str) -> list[dict[str, Any]]:
+    levels: list[dict[str, Any]] = next(c["comparison_levels"] for c in model["comparisons"]
+                                        if c["output_column_name"] == comparison)
+    return levels
+
+
+def same_salt_pairs_sql(seed: int, offsets: int = SAME_SALT_OFFSETS) -> str:
+    """SQL of random pairs (l, r) of `link_input` under one birth salt.
+
+    Within each birth year and month, reports in an order drawn from `seed` (a hash),
+    each paired with the next `offsets`, both with a full date of birth and the two
+    dates different. One salt makes their Bloom filters comparable; different dates
+    leave out nearly every match (70% of matches share the date, and sampled pairs
+    under one salt are matches about 2 in 10,000 times at a million reports, which would
+    be most of u for the rare levels). Equi-joins on the offset only, so the cost is
+    linear in the reports on both engines.
+    """
+    pairs = " UNION ALL ".join(
+        f"SELECT a.unique_id AS l, b.unique_id AS r FROM salted a JOIN salted b "
+        f"ON a.birth_year = b.birth_year AND a.birth_month = b.birth_month "
+        f"AND b.k = a.k + {off} WHERE a.dob <> b.dob" for off in range(1, offsets + 1))
+    return (
+        "WITH salted AS (SELECT unique_id, birth_year, birth_month, dob, "
+        "row_number() OVER (PARTITION BY birth_year, birth_month "
+        f"ORDER BY hash(unique_id, {int(seed)}), unique_id) AS k FROM link_input "
+        "WHERE dob IS NOT NULL AND birth_month IS NOT NULL) "
+        f"SELECT * FROM ({pairs})")
+
+
+def level_counts_sql(model: dict[str, Any], comparison: str, pairs_sql: str) -> str:
+    """SQL counting the pairs (l, r) of `pairs_sql` over `link_input` per level of
+    `comparison` (the level's index in `model`), as Splink would assign them."""
+    levels = _levels(model, comparison)
+    case = " ".join(f"WHEN {lv['sql_condition']} THEN {k}" for k, lv in enumerate(levels)
+                    if lv["sql_condition"].strip().upper() != "ELSE")
+    columns = ", ".join(f"a.{c} AS {c}_l, b.{c} AS {c}_r" for c in LEVEL_COLUMNS[comparison])
+    return (
+        f"WITH pairs AS ({pairs_sql}), "
+        f"compared AS (SELECT {columns} FROM pairs "
+        "JOIN link_input a ON a.unique_id = pairs.l JOIN link_input b ON b.unique_id = pairs.r) "
+        f"SELECT CASE {case} ELSE {len(levels) - 1} END AS level, count(*) AS n "
+        "FROM compared GROUP BY 1")
+
+
+def same_salt_levels_sql(model: dict[str, Any], seed: int,
+                         offsets: int = SAME_SALT_OFFSETS) -> str:
+    """SQL counting the pairs of `same_salt_pairs_sql` per level of the name comparison."""
+    return level_counts_sql(model, "name", same_salt_pairs_sql(seed, offsets))
+
+
+def sure_pairs_sql(rule: str) -> str:
+    """SQL of the pairs (l, r), l < r, of `link_input` that agree on blocking rule `rule`."""
+    return ("SELECT l.unique_id AS l, r.unique_id AS r FROM link_input l JOIN link_input r "
+            f"ON l.unique_id < r.unique_id AND ({rule})")
+
+
+def sure_m(model: dict[str, Any], comparison: str, counts: dict[int, int],
+           min_pairs: int = SURE_MIN_PAIRS) -> dict[str, float] | None:
+    """m of each level of `comparison` (by label) from the sure matches' `counts` per level
+    index (`level_counts_sql` over `comparisons.SURE_PAIRS`), or None when fewer than
+    `min_pairs` of them fall outside the null level.
+
+    A level no sure pair fell in gets half a pair (a level's m is never 0, which would be
+    a veto); the floors of `comparisons.M_FLOORS` still apply after EM (`floored_m`).
+    """
+    levels = _levels(model, comparison)
+    kept = {k: counts.get(k, 0) for k, lv in enumerate(levels) if not lv.get("is_null_level")}
+    total = sum(kept.values())
+    if total < min_pairs:
+        return None
+    weights = {k: max(n, 0.5) for k, n in kept.items()}
+    norm = sum(weights.values())
+    return {levels[k]["label_for_charts"]: w / norm for k, w in weights.items()}
+
+
+def _compares_blooms(level: dict[str, Any]) -> bool:
+    return "bit_count(" in level["sql_condition"]
+
+
+def same_salt_sampled_u(model: dict[str, Any], counts: dict[int, int]) -> dict[str, Any]:
+    """u of the name levels that only pairs under one birth salt reach, or reach mostly
+    (they compare Bloom filters), from random pairs under one salt (`counts` per level
+    index, from `same_salt_levels_sql`); a level no sampled pair fell in gets one in the
+    sample's size.
+
+    Before, u came from the whole random sample divided by the share of pairs under one
+    salt (`same_salt_u`): at 1,080,174 reports about 22,000 of the 10 million random
+    pairs share a salt, so a level none of them reached got u 4.6e-05 ("one name exact,
+    the other one typo off", "one family name within the other"; the sampled u is 1.9e-05
+    and 4.3e-06), and the levels that Dice and sound-alike keys both reach kept the u of
+    pairs across salts, where only the sound counts ("whole name Dice >= 0.75, or both
+    parts sound alike" 3.1e-07 where the pairs under one salt give 8.1e-05: 8 bits too
+    strong, 1,806 wrong links above the threshold). Across salts such a level's weight is
+    then lower than it could be (conservative).
+    """
+    out = json.loads(json.dumps(model))
+    total = sum(n for k, n in counts.items())
+    if total <= 0:
+        return out
+    levels = _levels(out, "name")
+    for k, level in enumerate(levels):
+        if level.get("is_null_level"):
+            continue
+        if level["label_for_charts"] in SAME_SALT_LEVELS or _compares_blooms(level):
+            level["u_probability"] = max(counts.get(k, 0), 1) / total
+    return out
+
+
 def unseen_u(model: dict[str, Any], u_pairs: float) -> dict[str, Any]:
     """u of each level that EM trained (m known) but no random pair fell in: 1 / `u_pairs`.
 
@@ -458,33 +612,41 @@ def _rounded(model: dict[str, Any], digits: int = 9) -> dict[str, Any]:
     return out
 
 
-#: Share with another recorded nationality among pairs that agree on the full name and
-#: the full date of birth, both nationalities recorded: nearly all the same person twice,
-#: so the share is the nationality's recording error, m of "nationality differs".
-SURE_MATCH_NATIONALITY_SQL = (
-    "SELECT avg(CASE WHEN l.nationality <> r.nationality THEN 1.0 ELSE 0.0 END) "
-    "FROM link_input l JOIN link_input r ON l.unique_id < r.unique_id "
-    "AND l.name_token = r.name_token AND l.dob = r.dob "
-    "WHERE l.nationality IS NOT NULL AND r.nationality IS NOT NULL")
+#: The comparisons whose m is their recording error among sure matches, not EM's.
+SURE_MATCH_COLUMNS = ("sex", "nationality")
 
 
-def nationality_m(sure_share: float | None) -> float | None:
-    """m of "nationality differs": the share among sure matches, at least its floor
-    (`comparisons.M_FLOORS`); None when no pair agrees on name and date of birth.
+def sure_match_differs_sql(column: str) -> str:
+    """SQL of the share with another recorded `column` among pairs that agree on the full
+    name and the full date of birth, both recorded: nearly all the same person twice, so
+    the share is the column's recording error, m of "<column> differs"."""
+    if column not in SURE_MATCH_COLUMNS:
+        raise ValueError(f"no sure-match estimate for {column!r}")
+    return (f"SELECT avg(CASE WHEN l.{column} <> r.{column} THEN 1.0 ELSE 0.0 END) "
+            "FROM link_input l JOIN link_input r ON l.unique_id < r.unique_id "
+            "AND l.name_token = r.name_token AND l.dob = r.dob "
+            f"WHERE l.{column} IS NOT NULL AND r.{column} IS NOT NULL")
 
-    Not learnt by EM. The level counts only where the two names share no part (a shared
-    part implies the nationality, `comparisons.PART_SHARED`), so EM, on pairs of one
-    date of birth, learns it from the few matches whose names differ wholly, mixed with
-    non-matches: with 1.5% of nationalities recorded wrongly (the generator's
-    `nationality_other`) it put m at 0.74 where the truth is 0.03, and pairs with the
-    same birth date, other names and another nationality filled the review queue (29.9%
-    true matches on the demo). A recording error does not depend on how the names were
-    written, so the sure matches give it directly; EM then fits the rest around it
-    (docs/linkage.md, session of 2026-12-02).
+
+def differs_m(column: str, sure_share: float | None) -> float | None:
+    """m of "<column> differs" (sex, nationality): the share among sure matches, at least
+    its floor (`comparisons.M_FLOORS`); None when no pair agrees on name and date of birth.
+
+    Not learnt by EM. The nationality counts only where the two names share no part (a
+    shared part implies it, `comparisons.PART_SHARED`), and the sex only where the given
+    names differ (`SAME_GIVEN`), so EM, on pairs of one date of birth, learnt them from
+    the few matches whose names differ, mixed with non-matches: with 1.5% of
+    nationalities recorded wrongly (the generator's `nationality_other`) it put m of
+    "nationality differs" at 0.74 where the truth is 0.03, and pairs with the same birth
+    date, other names and another nationality filled the review queue (29.9% true
+    matches on the demo). Both are now part of the EM sessions' blocking rules
+    (`comparisons.TRAINING`), so EM could not learn them at all. A recording error does
+    not depend on how the names were written, so the sure matches give it directly; EM
+    then fits the rest around it (docs/linkage.md, sessions of 2026-12-02).
     """
     if sure_share is None:
         return None
-    floor = {(c, label): f for c, label, f in M_FLOORS}[("nationality", "nationality differs")]
+    floor = {(c, label): f for c, label, f in M_FLOORS}[(column, f"{column} differs")]
     return max(sure_share, floor)
 
 
@@ -502,16 +664,20 @@ def fix_m(linker: Any, comparison: str, m: dict[str, float]) -> None:
 
 #: Random pairs per report drawn for u, and the bounds of the sample.
 U_PAIRS_PER_REPORT = 100
-U_PAIRS_MIN, U_PAIRS_MAX = 1e6, 1e7
+U_PAIRS_MIN, U_PAIRS_MAX = 1e6, 5e6
 
 
 def u_sample_size(reports: int) -> float:
-    """Random pairs for u: 100 per report, between 1 and 10 million.
+    """Random pairs for u: 100 per report, between 1 and 5 million.
 
     u of a level is the share of random pairs in it; its rarest non-term-frequency
     levels (a typo in one name) have u near 1e-5, which a million pairs still see tens
-    of times; the exact-name levels take u from the term frequencies. Sampling 10⁷
-    pairs whatever the data was most of `thb link`'s time on 10,000 reports.
+    of times; the exact-name levels take u from the term frequencies, and the levels
+    that compare Bloom filters from the sample under one birth salt (`same_salt_
+    sampled_u`) when it is large enough, so the rarest level left to this sample is
+    "day and month swapped" (u 3.3e-05: 165 pairs in 5 million). Sampling 10⁷ pairs
+    whatever the data was most of `thb link`'s time on 10,000 reports; 10⁷ at
+    1,080,174 reports took 72 s of the 356.
     """
     return float(min(max(U_PAIRS_PER_REPORT * reports, U_PAIRS_MIN), U_PAIRS_MAX))
 
