@@ -157,9 +157,10 @@ def test_the_training_counts_are_the_same_on_spark(
            for q in queries]
     assert got == [[(int(k), int(n)) for k, n in d] for d in duck]
     assert all(sum(n for _, n in d) >= 50 for d in duck)
-    # another hash draws other pairs on Spark, but as many: five per report of a salt,
-    # fewer only at the end of each salt's order and where two dates are equal
+    # another hash draws other pairs on Spark, but about as many: up to five per report of
+    # a salt, fewer at the end of each salt's order (the demo's salts hold about 11
+    # reports) and where the two dates are equal
     spark_salt = sum(int(n) for _, n in spark.sql(
         spark_sql(same_salt_levels_sql(model, 7), statement=True)).collect())
-    assert 0.8 * 5 * salted < duck_salt <= 5 * salted
-    assert abs(spark_salt - duck_salt) < 0.02 * duck_salt
+    assert 2 * salted < duck_salt <= 5 * salted
+    assert abs(spark_salt - duck_salt) < 0.03 * duck_salt, (spark_salt, duck_salt)

@@ -263,6 +263,11 @@ class SparkLinkModel(LinkModel):
         value = self._scalar(sure_match_differs_sql(column))
         return None if value is None else float(value)
 
+    def _reports_with_dob(self) -> int:
+        from thbmonitor.link.splink_model import REPORTS_WITH_DOB_SQL
+
+        return int(self._scalar(REPORTS_WITH_DOB_SQL))
+
     def _level_counts(self, sql: str) -> dict[int, int]:
         """As `LinkModel`: pairs per level index."""
         assert self.spark is not None

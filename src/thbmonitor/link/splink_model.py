@@ -258,14 +258,14 @@ class LinkModel:
                 fix_m(linker, column, {f"same {column}": 1 - differs,
                                        f"{column} differs": differs})
         fixed = set()
+        spec = linker.misc.save_model_to_json()
         for comparison, rule in SURE_PAIRS:
-            counts = self._level_counts(level_counts_sql(
-                linker.misc.save_model_to_json(), comparison, sure_pairs_sql(rule)))
-            m = sure_m(linker.misc.save_model_to_json(), comparison, counts)
+            sure = self._level_counts(level_counts_sql(spec, comparison, sure_pairs_sql(rule)))
+            m = sure_m(spec, comparison, sure)
             if m is not None:
                 fix_m(linker, comparison, m)
                 fixed.add(comparison)
-                log.info("m of %s from %d sure pairs", comparison, sum(counts.values()))
+                log.info("m of %s from %d sure pairs", comparison, sum(sure.values()))
         trained: dict[str, dict[str, Any]] = {}
         # EM sums floating-point numbers; on several threads the order of those sums, and
         # so the trained model, changes from run to run. EM runs on one thread, which
@@ -298,7 +298,11 @@ class LinkModel:
         if n <= CORRECT_U_MAX_REPORTS:
             expected, counted = self._expected_matches(model)
             model = corrected_u(model, expected, n, counted)
-        counts = self._level_counts(same_salt_levels_sql(model, self.seed))
+        counts: dict[int, int] = {}
+        # at most SAME_SALT_OFFSETS pairs per report with a full date of birth: a store too
+        # small to reach the minimum is not sampled at all
+        if SAME_SALT_OFFSETS * self._reports_with_dob() >= SAME_SALT_MIN_PAIRS:
+            counts = self._level_counts(same_salt_levels_sql(model, self.seed))
         if sum(counts.values()) >= SAME_SALT_MIN_PAIRS:
             model = same_salt_sampled_u(model, counts)
         else:
@@ -309,6 +313,10 @@ class LinkModel:
         """`sure_match_differs_sql(column)` on this engine."""
         row = self.cursor.execute(sure_match_differs_sql(column)).fetchone()
         return None if not row or row[0] is None else float(row[0])
+
+    def _reports_with_dob(self) -> int:
+        row = self.cursor.execute(REPORTS_WITH_DOB_SQL).fetchone()
+        return int(row[0]) if row else 0
 
     def _level_counts(self, sql: str) -> dict[int, int]:
         """`level_counts_sql` on this engine: pairs per level index."""
@@ -439,6 +447,8 @@ def same_salt_u(model: dict[str, Any], share: float) -> dict[str, Any]:
     return out
 
 
+REPORTS_WITH_DOB_SQL = ("SELECT count(*) FROM link_input "
+                        "WHERE dob IS NOT NULL AND birth_month IS NOT NULL")
 #: Pairs under one birth salt sampled for u of the name levels that compare Bloom filters:
 #: each report with the next SAME_SALT_OFFSETS reports of its salt in a seeded order.
 SAME_SALT_OFFSETS = 5
