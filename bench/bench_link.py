@@ -32,6 +32,7 @@ from typing import Any
 
 import pandas as pd
 
+from bench.link_eval import calibration_rows
 from bench.results import measure_subprocess, write_section
 from thbmonitor.ingest import import_file
 from thbmonitor.link import LinkQuality, pairwise_quality
@@ -122,21 +123,6 @@ def _kept(folder: Path) -> tuple[Path, pd.DataFrame, str]:
                             f"in {imported:.0f} s")
 
 
-def _calibration_rows(bands: list[Any]) -> str:
-    lines = ["| band | pairs | expected non-match | observed non-match | ratio |",
-             "| --- | --- | --- | --- | --- |"]
-    for band in bands:
-        b = band.to_dict()
-        if b["low"] < 0.5:
-            continue
-        ratio = "-" if b["ratio"] is None else f"{b['ratio']:.2f}"
-        observed = b["observed_non_match"]
-        lines.append(f"| [{b['low']}, {b['high']}) | {b['pairs']:,} | "
-                     f"{b['expected_non_match']:.4f} | "
-                     f"{'-' if observed is None else f'{observed:.4f}'} | {ratio} |")
-    return "\n".join(lines) + "\n"
-
-
 def run() -> None:
     extra: dict[str, Any] = {}
     kept = os.environ.get("THB_BENCH_LINK_DATA")
@@ -170,5 +156,5 @@ def run() -> None:
         "15 million pairs).\n\n"
         "Calibration of the trained model (every scored pair from 0.5 up; observed against "
         "expected non-match share; issue 16: within a factor two in every band):\n\n"
-        + _calibration_rows(extra["calibration"]))
+        + calibration_rows([b.to_dict() for b in extra["calibration"]], low=0.5))
     write_section("link", markdown)

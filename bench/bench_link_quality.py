@@ -21,7 +21,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from bench.link_eval import Measured, febrl_set, measure, synth_set
+from bench.link_eval import Measured, calibration_rows, febrl_set, measure, synth_set
 from bench.results import write_section
 
 SCALES = tuple(float(s) for s in os.environ.get("THB_BENCH_LINK_SCALES", "15.69").split(","))
@@ -36,16 +36,7 @@ def _row(m: Measured, baseline: Measured) -> str:
 
 
 def _calibration(m: Measured) -> str:
-    lines = [f"Calibration, {m.name}:", "",
-             "| band | pairs | expected non-match | observed non-match | ratio |",
-             "| --- | --- | --- | --- | --- |"]
-    for band in m.calibration:
-        ratio = "-" if band["ratio"] is None else f"{band['ratio']:.2f}"
-        observed = band["observed_non_match"]
-        lines.append(f"| [{band['low']}, {band['high']}) | {band['pairs']:,} | "
-                     f"{band['expected_non_match']:.4f} | "
-                     f"{'-' if observed is None else f'{observed:.4f}'} | {ratio} |")
-    return "\n".join(lines) + "\n"
+    return f"Calibration, {m.name}:\n\n" + calibration_rows(m.calibration)
 
 
 def run() -> None:

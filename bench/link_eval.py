@@ -121,3 +121,18 @@ def measure(name: str, db_path: Path, truth: pd.DataFrame, *, method: str = "spl
     finally:
         copy.unlink(missing_ok=True)
     return out
+
+
+def calibration_rows(bands: list[dict[str, Any]], low: float = 0.0) -> str:
+    """A calibration table (`CalibrationBand.to_dict()` rows from `low` up) as markdown."""
+    lines = ["| band | pairs | expected non-match | observed non-match | ratio |",
+             "| --- | --- | --- | --- | --- |"]
+    for band in bands:
+        if band["low"] < low:
+            continue
+        ratio = "-" if band["ratio"] is None else f"{band['ratio']:.2f}"
+        observed = band["observed_non_match"]
+        lines.append(f"| [{band['low']}, {band['high']}) | {band['pairs']:,} | "
+                     f"{band['expected_non_match']:.4f} | "
+                     f"{'-' if observed is None else f'{observed:.4f}'} | {ratio} |")
+    return "\n".join(lines) + "\n"
