@@ -13,6 +13,8 @@ data, with the sure-pair minimum lowered to the demo's size.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from link_data import Linked, copy_db
 
@@ -171,3 +173,16 @@ def test_level_counts_are_splinks_levels(demo_model: LinkModel) -> None:
             assert len(ours) >= 5, ours  # the demo reaches many levels, not one
     finally:
         predictions.drop_table_from_database_and_remove_from_cache()
+
+
+def test_only_em_runs_on_one_thread(synth_linked: Linked, tmp_path: Path) -> None:
+    """EM alone is held to one thread (reproducible m); the setting is the store's again
+    after training, so scoring and whatever follows use every thread."""
+    path = copy_db(synth_linked.db_path, tmp_path)
+    with Database(path) as db:
+        db.execute("SET threads = 2")
+        with LinkModel(db, seed=7) as model:
+            assert db.scalar("SELECT current_setting('threads')") == 2
+            model.fit()
+            assert db.scalar("SELECT current_setting('threads')") == 2
+        assert db.scalar("SELECT current_setting('threads')") == 2
