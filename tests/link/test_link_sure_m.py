@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from link_data import Linked, copy_db
 
+from thbmonitor.link.blocking import candidate_pairs_sql
 from thbmonitor.link.comparisons import SURE_PAIRS, settings
 from thbmonitor.link.splink_model import (
     LinkModel,
@@ -25,7 +26,6 @@ from thbmonitor.link.splink_model import (
     same_salt_pairs_sql,
     same_salt_sampled_u,
     sure_m,
-    sure_pairs_sql,
 )
 from thbmonitor.store import Database
 
@@ -95,7 +95,7 @@ def _match_share(model: LinkModel, pairs_sql: str) -> tuple[int, float]:
 
 def test_sure_pairs_are_matches(demo_model: LinkModel) -> None:
     for comparison, rule in SURE_PAIRS:
-        n, share = _match_share(demo_model, sure_pairs_sql(rule))
+        n, share = _match_share(demo_model, candidate_pairs_sql((rule,)))
         assert n >= 50, (comparison, n)
         assert share >= 0.99, (comparison, share)
 
@@ -112,7 +112,8 @@ def test_sure_m_is_near_the_truths_m(demo_model: LinkModel) -> None:
         return {int(k): int(n) for k, n in demo_model.cursor.execute(sql).fetchall()}
 
     for comparison, rule in SURE_PAIRS:
-        sure = sure_m(spec, comparison, counts(comparison, sure_pairs_sql(rule)), min_pairs=50)
+        sure_pairs = candidate_pairs_sql((rule,))
+        sure = sure_m(spec, comparison, counts(comparison, sure_pairs), min_pairs=50)
         truth = sure_m(spec, comparison, counts(comparison, true_pairs), min_pairs=50)
         assert sure is not None and truth is not None
         for label, m in truth.items():

@@ -135,16 +135,16 @@ def test_the_training_counts_are_the_same_on_spark(
         spark: Any, realistic_db_path: Path, tmp_path: Path) -> None:
     """The sure pairs' levels (m of name and birth at scale) and the sample under one birth
     salt (u of the Bloom-filter levels), counted by each engine on the demo's reports."""
+    from thbmonitor.link.blocking import candidate_pairs_sql
     from thbmonitor.link.comparisons import SURE_PAIRS
     from thbmonitor.link.splink_model import (
         level_counts_sql,
         same_salt_levels_sql,
-        sure_pairs_sql,
-    )
+        )
 
     input_sql = model_input_sql("reports")
     model = settings()
-    queries = [level_counts_sql(model, c, sure_pairs_sql(rule)) for c, rule in SURE_PAIRS]
+    queries = [level_counts_sql(model, c, candidate_pairs_sql((rule,))) for c, rule in SURE_PAIRS]
     with Database(realistic_db_path, read_only=True) as db:
         export_parquet(db, tmp_path, ("reports",))
         db.execute(f"CREATE TEMP TABLE link_input AS {input_sql}")

@@ -25,6 +25,7 @@ import pandas as pd
 from splink.internals.exceptions import EMTrainingException
 
 from thbmonitor.errors import ThbError
+from thbmonitor.link.blocking import candidate_pairs_sql
 from thbmonitor.link.comparisons import (
     BLOCK_CAP,
     COMPARISON_NAMES,
@@ -257,7 +258,8 @@ class LinkModel:
         fixed = set()
         spec = linker.misc.save_model_to_json()
         for comparison, rule in SURE_PAIRS:
-            sure = self._level_counts(level_counts_sql(spec, comparison, sure_pairs_sql(rule)))
+            pairs = candidate_pairs_sql((rule,))
+            sure = self._level_counts(level_counts_sql(spec, comparison, pairs))
             m = sure_m(spec, comparison, sure)
             if m is not None:
                 fix_m(linker, comparison, m)
@@ -516,16 +518,10 @@ def same_salt_levels_sql(model: dict[str, Any], seed: int,
     return level_counts_sql(model, "name", same_salt_pairs_sql(seed, offsets))
 
 
-def sure_pairs_sql(rule: str) -> str:
-    """SQL of the pairs (l, r), l < r, of `link_input` that agree on blocking rule `rule`."""
-    return ("SELECT l.unique_id AS l, r.unique_id AS r FROM link_input l JOIN link_input r "
-            f"ON l.unique_id < r.unique_id AND ({rule})")
-
-
 def sure_m(model: dict[str, Any], comparison: str, counts: dict[int, int],
            min_pairs: int = SURE_MIN_PAIRS) -> dict[str, float] | None:
     """m of each level of `comparison` (by label) from the sure matches' `counts` per level
-    index (`level_counts_sql` over `comparisons.SURE_PAIRS`), or None when fewer than
+    index (`level_counts_sql` over the pairs of `comparisons.SURE_PAIRS`), or None when fewer than
     `min_pairs` of them fall outside the null level.
 
     A level no sure pair fell in gets half a pair (a level's m is never 0, which would be
