@@ -39,6 +39,24 @@ def candidate_pairs_sql(rules: tuple[str, ...] = BLOCKING_RULES,
     return " UNION ".join(parts)
 
 
+def blocked_pairs_sql(rules: tuple[str, ...] = BLOCKING_RULES,
+                      table: str = "link_input") -> str:
+    """SQL of the candidate pairs of `rules` as Splink's blocked-pairs table: `match_key`
+    (the index of the first rule that pairs them, as text), `join_key_l` < `join_key_r`.
+
+    What Splink's own blocking computes, for `register_blocked_pairs_for_predict`. Splink
+    generates each rule's pairs with NOT of every earlier rule and reads all the input's
+    columns (Bloom filters included) for each of the 17 joins: 60 s at 1,080,174 reports
+    on two cores, where these joins on the keys alone with one GROUP BY take 10 s, for
+    the same 10,100,652 pairs.
+    """
+    parts = [f"SELECT l.unique_id AS l, r.unique_id AS r, {k} AS k FROM {table} l "
+             f"JOIN {table} r ON l.unique_id < r.unique_id AND ({rule})"
+             for k, rule in enumerate(rules)]
+    return ("SELECT CAST(min(k) AS VARCHAR) AS match_key, l AS join_key_l, r AS join_key_r "
+            f"FROM ({' UNION ALL '.join(parts)}) GROUP BY l, r")
+
+
 def candidate_recall(db: Database, truth: pd.DataFrame) -> CandidateRecall:
     """Candidate pairs of the default rules on `db`'s reports, against `truth`
     (source, report_id, true_id)."""

@@ -60,11 +60,29 @@ FROM {reports}
 """
 
 
+#: Two reports whose name encodings carry one salt (the same birth year and month, or none
+#: on both sides, ingest/pseudonymise.py `birth_salt`): only then do their Bloom filters
+#: compare; across salts their Dice is noise.
+SAME_SALT = ("birth_year_l IS NOT DISTINCT FROM birth_year_r "
+             "AND birth_month_l IS NOT DISTINCT FROM birth_month_r")
+
+
+def _under_one_salt(sql: str) -> str:
+    """`sql` (a comparison of Bloom filters) where the pair shares a salt, else NULL.
+
+    The CASE keeps the engine from computing it at all across salts: 999 of 1,000 random
+    pairs of u-sampling, where the name comparison's twenty Dice took 4.0 s per million
+    pairs on FEBRL4 and 0.29 s behind the guard (the same levels for every candidate pair).
+    """
+    return f"(CASE WHEN {SAME_SALT} THEN {sql} END)"
+
+
 def _dice(left: str, right: str | None = None) -> str:
-    """SQL for the Dice similarity of the `left` filter of l and the `right` filter of r."""
+    """SQL for the Dice similarity of the `left` filter of l and the `right` filter of r,
+    NULL across birth salts (`_under_one_salt`)."""
     right = right or left
-    return (f"(2.0 * bit_count({left}_bloom_l & {right}_bloom_r)"
-            f" / nullif({left}_bits_l + {right}_bits_r, 0))")
+    return _under_one_salt(f"2.0 * bit_count({left}_bloom_l & {right}_bloom_r)"
+                           f" / nullif({left}_bits_l + {right}_bits_r, 0)")
 
 
 def _level(sql: str, label: str, *, null: bool = False,
@@ -137,8 +155,8 @@ def _name_comparison() -> dict[str, Any]:
     typo_one = (f"(given_token_l = given_token_r AND {_dice('family')} >= 0.8) "
                 f"OR (family_token_l = family_token_r AND {_dice('given')} >= 0.8)")
     typo_swapped = (f"({_dice('given', 'family')} >= 0.8 AND {_dice('family', 'given')} >= 0.8)")
-    contained = ("given_token_l = given_token_r AND bit_count(family_bloom_l & family_bloom_r)"
-                 " >= 0.95 * least(family_bits_l, family_bits_r)")
+    contained = ("given_token_l = given_token_r AND " + _under_one_salt(
+        "bit_count(family_bloom_l & family_bloom_r) >= 0.95 * least(family_bits_l, family_bits_r)"))
     part_missing = ("(given_bloom_l IS NULL OR given_bloom_r IS NULL "
                     "OR family_bloom_l IS NULL OR family_bloom_r IS NULL)")
     part_agrees = (f"(given_token_l = given_token_r OR family_token_l = family_token_r "
@@ -188,6 +206,16 @@ def _name_comparison() -> dict[str, Any]:
             "comparison_description": "keyed name tokens and Bloom-filter Dice, one comparison"}
 
 
+#: Two dates of birth that can be one digit off or have two neighbouring digits transposed
+#: (YYYYMMDD): the same year (the change is in month or day), the same month (it is in the
+#: year), or the year's last digit swapped with the month's first (0 or 1): one decade and
+#: one of the years ending in 0 or 1. Behind it the engine compares the lists of near
+#: tokens for about a quarter of random pairs instead of all.
+ONE_DIGIT_POSSIBLE = ("birth_year_l = birth_year_r OR birth_month_l = birth_month_r "
+                      "OR (birth_year_l // 10 = birth_year_r // 10 "
+                      "AND least(birth_year_l % 10, birth_year_r % 10) <= 1)")
+
+
 def _birth_comparison() -> dict[str, Any]:
     levels = [
         _level("birth_year_l IS NULL OR birth_year_r IS NULL", "birth unknown", null=True),
@@ -197,7 +225,8 @@ def _birth_comparison() -> dict[str, Any]:
         # or transposed: Damerau-Levenshtein distance 1 on YYYYMMDD).
         _level("dob_l = dob_r", "same date of birth"),
         _level("dob_swap_l = dob_swap_r", "day and month swapped"),
-        _level("list_has_any(dob_near_l, dob_near_r)", "one digit off"),
+        _level(f"(CASE WHEN {ONE_DIGIT_POSSIBLE} THEN list_has_any(dob_near_l, dob_near_r) END)",
+               "one digit off"),
         _level("(dob_l IS NULL OR dob_r IS NULL) AND birth_year_l = birth_year_r",
                "same year, one side year only"),
         _level("birth_year_l = birth_year_r", "same year, other date"),
