@@ -102,7 +102,9 @@ def test_sure_pairs_are_matches(demo_model: LinkModel) -> None:
 
 def test_sure_m_is_near_the_truths_m(demo_model: LinkModel) -> None:
     """The levels of the sure pairs against the levels of all true pairs (what no
-    deployment has): within a few points in every level that holds 2% of matches."""
+    deployment has): in every level that holds 2% of matches, within a few points or three
+    standard errors of a share from the demo's sure pairs (about 160), whichever is wider (at
+    1,080,174 reports every level was within 0.025 of the truth, docs/linkage.md)."""
     spec = settings()
     true_pairs = ("SELECT a.unique_id AS l, b.unique_id AS r FROM truth_ids a JOIN truth_ids b "
                   "ON a.true_id = b.true_id AND a.unique_id < b.unique_id")
@@ -113,12 +115,16 @@ def test_sure_m_is_near_the_truths_m(demo_model: LinkModel) -> None:
 
     for comparison, rule in SURE_PAIRS:
         sure_pairs = candidate_pairs_sql((rule,))
-        sure = sure_m(spec, comparison, counts(comparison, sure_pairs), min_pairs=50)
+        sure_counts = counts(comparison, sure_pairs)
+        sure = sure_m(spec, comparison, sure_counts, min_pairs=50)
         truth = sure_m(spec, comparison, counts(comparison, true_pairs), min_pairs=50)
         assert sure is not None and truth is not None
+        n = sum(sure_counts.values())
         for label, m in truth.items():
             if m >= 0.02:
-                assert sure[label] == pytest.approx(m, abs=0.06), (comparison, label)
+                tolerance = max(0.06, 3 * (m * (1 - m) / n) ** 0.5)
+                assert sure[label] == pytest.approx(m, abs=tolerance), (comparison, label, n)
+        assert 100 <= n <= 300, n  # the tolerance above is for this many
 
 
 def test_pairs_under_one_salt_are_random_non_matches(demo_model: LinkModel) -> None:

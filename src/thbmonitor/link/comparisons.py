@@ -369,9 +369,9 @@ SAME_SEX_AND_NATIONALITY = ("l.sex IS NOT DISTINCT FROM r.sex "
 #: that already agree on the name the other comparisons are too weak to tell namesakes
 #: from matches, and among common names most pairs are namesakes. The m of sex and
 #: nationality are their recording errors among sure matches (`splink_model.differs_m`),
-#: fixed through EM, and so are the name's and the birth date's where the store has
-#: enough pairs that share a personal phone (`SURE_PAIRS`): a session whose comparisons
-#: are all fixed is not run.
+#: fixed through EM, and so are the name's, the birth date's, the report dates', the forms'
+#: and the source's where the store has enough pairs that share a personal phone
+#: (`SURE_PAIRS`): a session whose comparisons are all fixed is not run.
 TRAINING: tuple[tuple[str, tuple[str, ...]], ...] = (
     (f"l.dob = r.dob AND {SAME_SEX_AND_NATIONALITY}",
      ("name", "phone", "source", "report_date", "exploitation")),
@@ -385,9 +385,19 @@ TRAINING: tuple[tuple[str, tuple[str, ...]], ...] = (
 #: matches), their levels are within a few per cent of the truth's m in every level
 #: where EM, with non-matches of similar names and one nationality mixed in, was off by
 #: up to 170 times (docs/linkage.md, session of 2026-12-02, second part).
+#: The same pairs give m of the report dates, the forms and the source, which a phone does
+#: not decide either: EM, on pairs of one date of birth with namesakes and other persons
+#: mixed in, put m of "reported more than a year apart" at 0.24 where the truth is 0.10
+#: (these pairs: 0.076), and of "other forms" at 0.12 where it is 0.075 (0.058): an exact
+#: name without a birth date reported years apart was linked at p 0.95 and over, and 1,185
+#: of the 2,067 such pairs from 0.8 up were two persons (1,080,174 reports, 2026-12-02).
+SURE_DOB_PHONE = "l.dob = r.dob AND l.phone = r.phone"
 SURE_PAIRS: tuple[tuple[str, str], ...] = (
-    ("name", "l.dob = r.dob AND l.phone = r.phone"),
+    ("name", SURE_DOB_PHONE),
     ("birth", "l.name_token = r.name_token AND l.phone = r.phone"),
+    ("report_date", SURE_DOB_PHONE),
+    ("exploitation", SURE_DOB_PHONE),
+    ("source", SURE_DOB_PHONE),
 )
 #: Fewer sure pairs than this and the comparison's m is left to EM.
 SURE_MIN_PAIRS = 1_000

@@ -483,7 +483,9 @@ NAME_COLUMNS = ("name_token", "name_sorted_token", "given_token", "family_token"
 
 #: The columns each comparison's levels read, as <column>_l and <column>_r.
 LEVEL_COLUMNS = {"name": NAME_COLUMNS,
-                 "birth": ("dob", "dob_swap", "dob_near", "birth_year", "birth_month")}
+                 "birth": ("dob", "dob_swap", "dob_near", "birth_year", "birth_month"),
+                 "report_date": ("report_date",), "exploitation": ("exploitation",),
+                 "source": ("source", "person_ref")}
 
 
 def _levels(model: dict[str, Any], comparison: str) -> list[dict[str, Any]]:
