@@ -6,7 +6,7 @@ import json
 
 from link_data import Linked, predicted
 
-from thbmonitor.link import pairwise_quality
+from thbmonitor.link import DEFAULT_THRESHOLD, pairwise_quality
 from thbmonitor.store import Database
 
 
@@ -24,11 +24,15 @@ def test_demo_data_f1_at_least_0975(synth_linked: Linked) -> None:
     Nigerian name pools (issue 16 item 5, session of 2026-12-02): precision 0.9931,
     recall 0.9660, F1 0.9794, so the floor is issue 16's 0.975 again; with 1.5% of
     nationalities recorded wrongly and their m from the sure matches: precision 0.9986,
-    recall 0.9660, F1 0.9820."""
+    recall 0.9660, F1 0.9820. Linked from 0.5 instead of 0.8 (session of 2026-12-02, third
+    part: the bands below 0.8 are calibrated now) and with the full name's term frequency
+    at least its parts' over all reports and 0.1 / N: precision 0.9918, recall 0.9680, F1
+    0.9798 (on reports and investigations only, bench/link_eval.py); the lower threshold
+    trades precision for recall, so the precision floor is 0.985."""
     with Database(synth_linked.db_path, read_only=True) as db:
         quality = pairwise_quality(predicted(db), synth_linked.truth)
     assert quality.f1 >= 0.975, quality.to_dict()
-    assert quality.precision >= 0.99 and quality.recall >= 0.96, quality.to_dict()
+    assert quality.precision >= 0.985 and quality.recall >= 0.96, quality.to_dict()
 
 
 def test_registered_totals_per_year_within_one_percent(synth_linked: Linked) -> None:
@@ -71,7 +75,7 @@ def test_run_records_the_trained_model_and_counts(synth_linked: Linked) -> None:
     data = result.to_dict()
     assert data["pairs_scored"] >= data["pairs"] > 500
     assert data["pairs_in_review"] == queued == json.loads(quality)["pairs_in_review"]
-    assert data["threshold"] == 0.8 and data["model"]["engine"] == "splink"
+    assert data["threshold"] == DEFAULT_THRESHOLD == 0.5 and data["model"]["engine"] == "splink"
 
 
 def test_review_queue_holds_no_clear_values(synth_linked: Linked) -> None:

@@ -54,6 +54,10 @@ def test_values_outside_the_declaration_are_refused(name, value):
 
 def test_review_low_may_not_exceed_the_link_threshold():
     with Database(":memory:") as db:
+        with pytest.raises(UsageError, match="lower link.review_low first"):
+            db.set_setting("link.review_low", 0.6)  # above the default threshold, 0.5
+        assert db.setting("link.review_low") == 0.3
+        db.set_setting("link.threshold", 0.8)
         db.set_setting("link.review_low", 0.6)
         with pytest.raises(UsageError, match="link.review_low"):
             db.set_setting("link.threshold", 0.55)

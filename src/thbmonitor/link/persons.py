@@ -42,10 +42,11 @@ log = logging.getLogger(__name__)
 
 METHODS = ("splink", "exact")
 DEFAULT_METHOD = "splink"
-#: Pairs at or above this match probability are linked.
-DEFAULT_THRESHOLD = 0.8
+#: Pairs at or above this match probability are linked: more likely one person than two,
+#: the probabilities being calibrated there (docs/linkage.md, "Threshold and clustering").
+DEFAULT_THRESHOLD = 0.5
 #: Pairs from this probability up to the threshold go to the review queue.
-DEFAULT_REVIEW_LOW = 0.5
+DEFAULT_REVIEW_LOW = 0.3
 DEFAULT_SEED = declared_seed()
 SPLINK_METHOD = "splink-5-v1"
 

@@ -84,7 +84,7 @@ def queue_sample(error: np.ndarray, seed: int, *, min_error: float = MIN_ERROR,
 
 
 def review_rows(scored: pd.DataFrame, reports: pd.DataFrame, decided: set[str],
-                model: dict[str, Any] | None, run_id: str, *, threshold: float = 0.8,
+                model: dict[str, Any] | None, run_id: str, *, threshold: float = 0.5,
                 seed: int = 0, name_persons: np.ndarray | None = None) -> pd.DataFrame:
     """The `link_review` rows of one run from the scored pairs from `review_low` up.
 

@@ -224,12 +224,12 @@ SETTINGS.declare(
     minimum=0, maximum=2**32 - 1,  # what NumPy's generators accept
 )
 SETTINGS.declare(
-    "link.threshold", 0.8,
+    "link.threshold", 0.5,
     "Match probability from which two reports are linked into one person (docs/linkage.md).",
     minimum=0.5, maximum=1,  # below 0.5 a pair is more likely two persons than one
 )
 SETTINGS.declare(
-    "link.review_low", 0.5,
+    "link.review_low", 0.3,
     "Pairs from this match probability up to link.threshold go to the review queue.",
     minimum=0, maximum=1,
 )
