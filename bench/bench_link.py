@@ -12,7 +12,7 @@ most 5 minutes and 4 GB. Baseline in the same run: the exact-key linkage
 (`method="exact"`) on the same data. Quality: pairwise precision, recall
 and F1 against the ground truth (`thbmonitor.link.pairwise_quality`), the
 candidate-pair recall of the blocking rules and the calibration table of the
-trained model (neither timed).
+trained model, and the supervised ceiling (`bench.link_ceiling`; none of them timed).
 
 `THB_BENCH_LINK_DATA=<folder>`: keep the generated store there
 (`reports.duckdb`, `truth.parquet`) and use it again in a later run, instead of
@@ -101,11 +101,13 @@ def _link(db_path: Path, method: str, truth: pd.DataFrame,
     with Database(copy, read_only=extra is None) as db:
         linked = db.frame("SELECT source, report_id, person_id FROM person_reports")
         if extra is not None:
+            from bench.link_ceiling import supervised_ceiling
             from thbmonitor.link.blocking import candidate_recall
             from thbmonitor.link.quality import calibration
 
             extra["candidates"] = candidate_recall(db, truth)
             extra["calibration"] = calibration(db, truth)
+            extra["ceiling"] = supervised_ceiling(db, truth)
     quality = pairwise_quality(linked, truth)
     copy.unlink()
     return LinkRun(result, measured.seconds, measured.peak_mb, quality)
@@ -154,6 +156,11 @@ def run() -> None:
         f"{candidates.true_pairs_found:,} of the {candidates.true_pairs:,} true pairs "
         f"(candidate recall {candidates.recall:.4f}; issue 16: at least 0.95 with at most "
         "15 million pairs).\n\n"
+        f"Supervised ceiling (`bench/link_ceiling.py`, not timed: the same candidate pairs "
+        "and comparisons scored by a gradient-boosted classifier that the ground truth "
+        "trains, cross-fitted on two folds, linked from 0.5; no deployment has it): "
+        f"precision {extra['ceiling'].precision:.4f}, recall {extra['ceiling'].recall:.4f}, "
+        f"F1 {extra['ceiling'].f1:.4f}.\n\n"
         "Calibration of the trained model (every scored pair from 0.5 up; observed against "
         "expected non-match share; issue 16: within a factor two in every band):\n\n"
         + calibration_rows([b.to_dict() for b in extra["calibration"]], low=0.5))

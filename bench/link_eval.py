@@ -80,6 +80,8 @@ class Measured:
     model: dict[str, Any] = field(default_factory=dict)
     #: Share of the review queue's pairs that are true matches (None: empty queue).
     queue_true: float | None = None
+    #: Pairwise quality of the supervised ceiling (`bench.link_ceiling`), when measured.
+    ceiling: dict[str, Any] = field(default_factory=dict)
 
 
 def _queue_true_share(db: Database, truth: pd.DataFrame) -> float | None:
@@ -95,8 +97,9 @@ def _queue_true_share(db: Database, truth: pd.DataFrame) -> float | None:
 
 def measure(name: str, db_path: Path, truth: pd.DataFrame, *, method: str = "splink",
             with_recall: bool = True, with_calibration: bool = True,
-            **link_args: Any) -> Measured:
-    """Link a copy of `db_path` (default settings unless `link_args`) and measure it."""
+            with_ceiling: bool = False, **link_args: Any) -> Measured:
+    """Link a copy of `db_path` (default settings unless `link_args`) and measure it;
+    `with_ceiling`: also the supervised ceiling on its pairs (`bench.link_ceiling`)."""
     from thbmonitor.link.blocking import candidate_recall
     from thbmonitor.link.quality import calibration
 
@@ -118,6 +121,10 @@ def measure(name: str, db_path: Path, truth: pd.DataFrame, *, method: str = "spl
             if with_calibration and method == "splink" and result.method != "exact-keys-v1":
                 out.calibration = [b.to_dict() for b in calibration(db, truth)]
             out.queue_true = _queue_true_share(db, truth)
+            if with_ceiling and method == "splink" and result.method != "exact-keys-v1":
+                from bench.link_ceiling import supervised_ceiling
+
+                out.ceiling = supervised_ceiling(db, truth).to_dict()
     finally:
         copy.unlink(missing_ok=True)
     return out
