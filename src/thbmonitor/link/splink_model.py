@@ -379,11 +379,13 @@ class LinkModel:
         linker = self._new_linker(spec)
         blocked = linker.table_management.register_blocked_pairs_for_predict(
             self._api.register("link_blocked_pairs"))
-        predictions = linker.inference.predict(warning_mode="never")
-        # Splink keeps registered pairs in its connection's cache, for every later linker:
-        # dropped from both, so a later prediction never scores pairs of an earlier one
-        blocked.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
-        return predictions
+        try:
+            return linker.inference.predict(warning_mode="never")
+        finally:
+            # Splink keeps registered pairs in its connection's cache, for every later
+            # linker: dropped from both (also when scoring fails), so a later prediction
+            # never scores the pairs of an earlier one
+            blocked.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
 
     def score(self, threshold_probability: float) -> Scored:
         """Pairs at or above `threshold_probability`, with their comparison levels."""
