@@ -24,8 +24,7 @@ import pandas as pd
 from thbmonitor.link import LinkQuality, pairwise_quality, saved_model
 from thbmonitor.link.clusters import cluster
 from thbmonitor.link.comparisons import COMPARISON_NAMES
-from thbmonitor.link.persons import _births, _reports
-from thbmonitor.link.registers import between_registers, register_sources
+from thbmonitor.link.persons import _births, _reports, linked_pairs
 from thbmonitor.link.splink_model import LinkModel
 from thbmonitor.store import Database
 
@@ -74,16 +73,15 @@ def supervised_ceiling(db: Database, truth: pd.DataFrame, seed: int = 20241016) 
         classifier = HistGradientBoostingClassifier(random_state=seed)
         classifier.fit(features[train], y[train])
         p[test] = classifier.predict_proba(features[test])[:, 1]
-    source = reports["source_code"].to_numpy(np.int64)
-    ref = reports["ref_code"].to_numpy(np.int64)
-    scored = pairs.assign(match_probability=p)
-    registers = register_sources(scored, source, ref, THRESHOLD)
-    register_pair = between_registers(scored, source, registers)
-    register_threshold = float(db.setting("link.register_threshold"))
-    keep = (p >= THRESHOLD) | (register_pair & (p >= register_threshold))
-    weight = np.log2(np.clip(p[keep], 1e-12, 1 - 1e-12) / np.clip(1 - p[keep], 1e-12, 1))
-    labels, _ = cluster(len(reports), (left[keep], right[keep], weight), source, ref,
-                        births=_births(reports))
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    scored = pairs.assign(match_probability=p, match_weight=np.log2(p / (1 - p)))
+    linked, _ = linked_pairs(scored, reports, THRESHOLD,
+                             float(db.setting("link.register_threshold")))
+    labels, _ = cluster(len(reports), (linked["l"].to_numpy(np.int64),
+                                       linked["r"].to_numpy(np.int64),
+                                       linked["match_weight"].to_numpy(np.float64)),
+                        reports["source_code"].to_numpy(np.int64),
+                        reports["ref_code"].to_numpy(np.int64), births=_births(reports))
     linked = pd.DataFrame({"source": reports["source"], "report_id": reports["report_id"],
                            "person_id": labels})
     return pairwise_quality(linked, truth)

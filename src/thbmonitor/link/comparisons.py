@@ -62,7 +62,9 @@ FROM {reports}
 
 #: Two reports whose name encodings carry one salt (the same birth year and month, or none
 #: on both sides, ingest/pseudonymise.py `birth_salt`): only then do their Bloom filters
-#: compare; across salts their Dice is noise.
+#: compare; across salts their Dice is noise. Not the negation of CROSS_SALT below: that
+#: one also puts two reports without a birth year in the levels of one exact part across
+#: salts, though their filters (salt '') do compare.
 SAME_SALT = ("birth_year_l IS NOT DISTINCT FROM birth_year_r "
              "AND birth_month_l IS NOT DISTINCT FROM birth_month_r")
 

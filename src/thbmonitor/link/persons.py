@@ -175,12 +175,8 @@ def link_persons(
             method, model = "exact", None
     if method == "splink":
         model, pairs, scored = result.model, result.pairs, result.scored
-        source_code = reports["source_code"].to_numpy(np.int64)
-        registers = register_sources(pairs, source_code, reports["ref_code"].to_numpy(np.int64),
-                                     threshold)
-        register_pair = between_registers(pairs, source_code, registers)
+        linked, registers = linked_pairs(pairs, reports, threshold, register_threshold)
         p = pairs["match_probability"].to_numpy() if len(pairs) else np.zeros(0)
-        linked = pairs[(p >= threshold) | (register_pair & (p >= register_threshold))]
         pairs = pairs[p >= review_low]
         settings: dict[str, Any] = {"threshold": threshold, "review_low": review_low,
                                     "seed": seed, "soft_source_constraint": True,
@@ -266,6 +262,19 @@ def _check_model(model: dict[str, Any]) -> None:
             "the model given is not a trained model (no comparison levels): "
             "LinkResult.model is only a summary; use LinkResult.trained_model or "
             "thbmonitor.link.saved_model(db, run_id)")
+
+
+def linked_pairs(pairs: pd.DataFrame, reports: pd.DataFrame, threshold: float,
+                 register_threshold: float) -> tuple[pd.DataFrame, np.ndarray]:
+    """The scored `pairs` (l, r, match_probability) that are linked: from `threshold`, and
+    from `register_threshold` between two registers (link/registers.py); with the
+    register flag of each organisation code of `reports` (`_reports`)."""
+    source_code = reports["source_code"].to_numpy(np.int64)
+    registers = register_sources(pairs, source_code, reports["ref_code"].to_numpy(np.int64),
+                                 threshold)
+    register_pair = between_registers(pairs, source_code, registers)
+    p = pairs["match_probability"].to_numpy() if len(pairs) else np.zeros(0)
+    return pairs[(p >= threshold) | (register_pair & (p >= register_threshold))], registers
 
 
 def _exact_linked(db: Database) -> pd.DataFrame:

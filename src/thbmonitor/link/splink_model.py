@@ -181,8 +181,8 @@ class LinkModel:
         reported twice looks twice as common as it is. Here a part's frequency is
         (reports with it - 1) / reports, at least 1 / reports; a full name's (in
         either order) counts the reports of other persons bearing it, and is at
-        least the product of its parts' frequencies within its nationality
-        (`FULL_NAME_TF_SQL`).
+        least the product of its parts' frequencies within its nationality and over
+        all reports, and at least FULL_NAME_TF_FLOOR / reports (`FULL_NAME_TF_SQL`).
         """
         assert self._cursor is not None
         for column in TF_COLUMNS:
