@@ -156,6 +156,7 @@ class SparkLinkModel(LinkModel):
         self._views: list[str] = []
         self._exchange: Exchange | None = None
         self._run: Path | None = None
+        self._blocked: DataFrame | None = None
         self._canonical: dict[str, Any] = settings()
 
     # -- lifecycle ---------------------------------------------------------------
@@ -227,6 +228,7 @@ class SparkLinkModel(LinkModel):
                 self.spark.catalog.dropTempView(view)
             self.spark.catalog.clearCache()
         self._views = []
+        self._blocked = None
         if self._run is not None:  # the run's own copy of the reports: not left behind
             remove_run_folder(self._run)
             self._run = None
@@ -286,7 +288,7 @@ class SparkLinkModel(LinkModel):
                           ) -> tuple[float, dict[str, dict[str, int]]]:
         """As `LinkModel`: the sum of match probabilities, and the pairs per level."""
         assert self.spark is not None
-        predictions = self._new_linker(model).inference.predict(warning_mode="never")
+        predictions = self._predict(model)
         table = predictions.physical_name
         value = self._scalar(f"SELECT coalesce(sum(match_probability), 0) FROM {table}")
         spark = self.spark
@@ -296,6 +298,17 @@ class SparkLinkModel(LinkModel):
         predictions.drop_table_from_database_and_remove_from_cache()
         return float(value or 0.0), counted
 
+    def _create_blocked_pairs(self, sql: str) -> None:
+        """As `LinkModel`: the candidate pairs blocked on the keys alone, rendered for Spark
+        and persisted as the view `link_blocked_pairs`, for `LinkModel._predict`."""
+        assert self.spark is not None
+        if self._blocked is not None:  # an earlier prediction's pairs (training's)
+            self._blocked.unpersist()
+        self._blocked = self.spark.sql(spark_sql(sql, statement=True)).persist()
+        self._blocked.createOrReplaceTempView("link_blocked_pairs")
+        if "link_blocked_pairs" not in self._views:
+            self._views.append("link_blocked_pairs")
+
     def score(self, threshold_probability: float) -> Scored:
         """Pairs at or above `threshold_probability`, as `LinkModel.score`."""
         from thbmonitor.link.comparisons import COMPARISON_NAMES
@@ -304,7 +317,7 @@ class SparkLinkModel(LinkModel):
         if self.count_reports() < 2:
             return Scored(_empty_pairs(), self.model_ or {}, 0)
         spec = dict(self.model_ or self._canonical)
-        predictions = self._new_linker(spec).inference.predict(warning_mode="never")
+        predictions = self._predict(spec)
         table = predictions.physical_name
         scored = int(self._scalar(f"SELECT count(*) FROM {table}"))
         at_least = f"match_probability >= {float(threshold_probability)!r}"

@@ -374,8 +374,7 @@ class LinkModel:
         `register_blocked_pairs_for_predict`: the same pairs, the same scores."""
         rules = tuple(rule["blocking_rule"] if isinstance(rule, dict) else str(rule)
                       for rule in spec["blocking_rules_to_generate_predictions"])
-        self.cursor.execute("CREATE OR REPLACE TABLE link_blocked_pairs AS "
-                            + blocked_pairs_sql(rules))
+        self._create_blocked_pairs(blocked_pairs_sql(rules))
         linker = self._new_linker(spec)
         blocked = linker.table_management.register_blocked_pairs_for_predict(
             self._api.register("link_blocked_pairs"))
@@ -386,6 +385,10 @@ class LinkModel:
             # linker: dropped from both (also when scoring fails), so a later prediction
             # never scores the pairs of an earlier one
             blocked.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+
+    def _create_blocked_pairs(self, sql: str) -> None:
+        """The table `link_blocked_pairs` from `sql` (the DuckDB text of the pairs)."""
+        self.cursor.execute(f"CREATE OR REPLACE TABLE link_blocked_pairs AS {sql}")
 
     def score(self, threshold_probability: float) -> Scored:
         """Pairs at or above `threshold_probability`, with their comparison levels."""
