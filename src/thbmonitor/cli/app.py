@@ -14,6 +14,7 @@ pipeline; command modules import the library inside the command, so
 from __future__ import annotations
 
 import json
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -330,6 +331,24 @@ def _note_warnings(caught: list[warnings.WarningMessage]) -> None:
                      "they mean for the numbers.\n")
 
 
+def _is_out_of_memory(exc: BaseException) -> bool:
+    """DuckDB ran out of its memory limit (duckdb is only looked up, never imported: a
+    command that never opened a store cannot have raised it)."""
+    duckdb = sys.modules.get("duckdb")
+    return duckdb is not None and isinstance(exc, duckdb.OutOfMemoryException)
+
+
+def out_of_memory_message() -> str:
+    """What to do when DuckDB ran out of the memory the store may use."""
+    from thbmonitor.store.database import DEFAULT_MEMORY, MEMORY_ENV
+
+    limit = os.environ.get(MEMORY_ENV, DEFAULT_MEMORY)
+    return (f"the work needed more memory than the store may use ({MEMORY_ENV}={limit}); "
+            "what it was doing was not stored. Set a higher limit within this machine's "
+            f"memory, for example {MEMORY_ENV}=8GB, and run the command again "
+            "(docs/scale.md, Sizing).")
+
+
 def run(args: list[str] | None = None, *, exiting: bool = False) -> int:
     """Run `thb` with `args`; return the exit code. Interrupts and warnings end here.
 
@@ -368,9 +387,13 @@ def run(args: list[str] | None = None, *, exiting: bool = False) -> int:
             exc.show()
             code = exc.exit_code
         except BaseException as exc:
-            if not _is_interrupt(exc):
+            if _is_out_of_memory(exc):
+                err_console.print(f"[red]error:[/red] {out_of_memory_message()}")
+                code = EXIT_INVALID
+            elif not _is_interrupt(exc):
                 raise
-            code = _interrupted()
+            else:
+                code = _interrupted()
         finally:
             _on_interrupt.clear()
             interrupts.clear()  # said and done: a library call after `run` commits again
