@@ -151,6 +151,14 @@ def _kept(folder: Path, scale: float, parts: int | None = None
     return db_path, truth, n, seconds
 
 
+def _import(db: Database, kind: str, path: Path, what: str) -> None:
+    """`import_file` of the benchmark's data, which must import whole."""
+    report = import_file(db, kind, path, key=KEY)
+    if not report.succeeded:
+        first = [e.message for e in report.errors[:3]]
+        raise RuntimeError(f"import of {what} failed: {report.stats()} {first}")
+
+
 def _pooled(work: Path, parts: int) -> tuple[Path, Path, int, float]:
     """`parts` populations of 1,000,000 reports (seeds DEFAULT_SEED + i, each its own
     persons) in one store, the reports only (what the linkage reads): report ids, person
@@ -178,9 +186,7 @@ def _pooled(work: Path, parts: int) -> tuple[Path, Path, int, float]:
             truths.append(truth.assign(report_id=f"k{i}-" + truth["report_id"],
                                        person_id=f"k{i}-" + truth["person_id"]))
             shutil.rmtree(work / "files", ignore_errors=True)
-            report = import_file(db, "reports", path, key=KEY)
-            if not report.succeeded:
-                raise RuntimeError(f"import of part {i} failed: {report.stats()}")
+            _import(db, "reports", path, f"part {i}")
             path.unlink()
             print(f"part {i + 1} of {parts} imported", flush=True)
         link_persons(db, method="exact")
@@ -198,10 +204,7 @@ def _prepare(work: Path, scale: float) -> tuple[Path, Path, int, float]:
         for kind in IMPORT_ORDER:
             if kind not in NEEDED_KINDS:
                 continue
-            report = import_file(db, kind, made.files[kind], key=KEY)
-            if not report.succeeded:
-                first = [e.message for e in report.errors[:3]]
-                raise RuntimeError(f"import of {kind} failed: {report.stats()} {first}")
+            _import(db, kind, made.files[kind], kind)
         link_persons(db, method="exact")
         n = int(db.scalar("SELECT count(*) FROM reports"))
     truth = Path(made.ground_truth["report_persons"])

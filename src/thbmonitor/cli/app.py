@@ -346,7 +346,7 @@ def out_of_memory_message() -> str:
     return (f"the work needed more memory than the store may use ({MEMORY_ENV}={limit}); "
             "what it was doing was not stored. Set a higher limit within this machine's "
             f"memory, for example {MEMORY_ENV}=8GB, and run the command again "
-            "(docs/scale.md, Sizing).")
+            "(docs/store.md, Memory).")
 
 
 def run(args: list[str] | None = None, *, exiting: bool = False) -> int:
