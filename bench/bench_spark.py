@@ -11,7 +11,8 @@ wall time; peak memory of the Python process plus the JVM it starts):
   (the same queries rendered), with the two JSON documents compared byte for byte;
 * **linkage**: `link_persons` trained and scored on DuckDB, and that model scored on
   Spark (each on its own copy of the store), with pairwise F1 against the ground truth
-  and whether the persons are the same;
+  and whether the persons are the same, and how long each stage of `link_persons` took
+  (the stage a linkage stopped at the timeout had reached, and for how long);
 * **Dice on DuckDB**: the Bloom-filter Dice of `link.dialect` over BITSTRING (the
   store's type) and over the 64-bit words Spark uses, on the same pairs.
 
@@ -114,9 +115,14 @@ print(json.dumps({{"seconds": t3 - t0, "export": t1 - t0, "start": t2 - t1, "que
 """
 
 LINK = """
-import json, time
+import json, logging, time
 from thbmonitor.link import link_persons
 from thbmonitor.store import Database
+# each stage and the training's notes, with the seconds since the start, as they happen:
+# what a linkage stopped at the timeout had reached (`_reached`)
+logging.basicConfig(filename={log!r}, level=logging.INFO, force=True,
+                    format='%(relativeCreated).0f ms %(name)s %(message)s')
+_stages = logging.getLogger('bench.stage')
 model = None
 if {model_from!r}:
     with Database({model_from!r}, read_only=True) as db:
@@ -124,7 +130,8 @@ if {model_from!r}:
             'SELECT model FROM link_runs ORDER BY started_at DESC LIMIT 1'))
 with Database({path!r}) as db:
     start = time.perf_counter()
-    result = link_persons(db, engine={engine!r}, spark_master='local[2]', model=model)
+    result = link_persons(db, engine={engine!r}, spark_master='local[2]', model=model,
+                          progress=_stages.info)
     seconds = time.perf_counter() - start
     frame = db.frame("SELECT source, report_id, person_id FROM person_reports")
 frame.to_parquet({out!r})
@@ -437,30 +444,55 @@ def _linkage_row(db_path: Path, truth: Path, n: int, work: Path, timeout: float)
     duck_db, spark_db = work / "duck.duckdb", work / "spark.duckdb"
     shutil.copyfile(db_path, duck_db)
     shutil.copyfile(db_path, spark_db)
+    logs = {engine: work / f"{engine}-stages.log" for engine in ("duckdb", "spark")}
     link_d = _measure(LINK.format(path=str(duck_db), engine="duckdb", model_from="",
-                                  out=str(work / "duck.parquet")), timeout)
+                                  out=str(work / "duck.parquet"), log=str(logs["duckdb"])),
+                      timeout)
     if "timeout" in link_d:
-        return (f"| linkage | {n:,} | not finished in {timeout:.0f} s | - | "
-                "not run (it scores DuckDB's model) | - | - |")
+        return (f"| linkage | {n:,} | not finished in {timeout:.0f} s "
+                f"({_stages(logs['duckdb'], timeout)}) | - | not run (it scores DuckDB's model) | - | - |")
     f1_d = _quality(work / "duck.parquet", truth)
     link_s = _measure(LINK.format(path=str(spark_db), engine="spark",
                                   model_from=str(duck_db),
-                                  out=str(work / "spark.parquet")), timeout)
-    duck = (f"{_fmt(link_d.get('process_seconds'))} (link {_fmt(link_d.get('seconds'))}) | "
-            f"{_fmt(link_d.get('peak_mb_all'), 'MB')}")
+                                  out=str(work / "spark.parquet"), log=str(logs["spark"])),
+                      timeout)
+    duck = (f"{_fmt(link_d.get('process_seconds'))} (link {_fmt(link_d.get('seconds'))}: "
+            f"{_stages(logs['duckdb'])}) | {_fmt(link_d.get('peak_mb_all'), 'MB')}")
     if "timeout" in link_s:
         return (f"| linkage (DuckDB: train + score; Spark: score) | {n:,} | {duck} | "
-                f"not finished in {timeout:.0f} s | - | F1 {f1_d:.4f} (DuckDB) |")
+                f"not finished in {timeout:.0f} s ({_stages(logs['spark'], timeout)}) | - | "
+                f"F1 {f1_d:.4f} (DuckDB) |")
     f1_s = _quality(work / "spark.parquet", truth)
     same = pd.read_parquet(work / "duck.parquet").sort_values(["source", "report_id"]) \
         .reset_index(drop=True).equals(pd.read_parquet(work / "spark.parquet")
                                        .sort_values(["source", "report_id"])
                                        .reset_index(drop=True))
     return (f"| linkage (DuckDB: train + score; Spark: score) | {n:,} | {duck} | "
-            f"{_fmt(link_s.get('process_seconds'))} (link {_fmt(link_s.get('seconds'))}) | "
+            f"{_fmt(link_s.get('process_seconds'))} (link {_fmt(link_s.get('seconds'))}: "
+            f"{_stages(logs['spark'])}) | "
             f"{_fmt(link_s.get('peak_mb_all'), 'MB')} | F1 {f1_d:.4f} (DuckDB) / "
             f"{f1_s:.4f} (Spark), {link_s.get('pairs_scored', 0):,} pairs scored, "
             f"{'the same persons' if same else 'OTHER persons'} |")
+
+
+def _stages(log: Path, stopped: float | None = None) -> str:
+    """How long each stage of `link_persons` took, from the measurement's log (`LINK`):
+    "training the model 412 s, scoring pairs 97 s, ...". `stopped`: the seconds after
+    which the process was stopped; its last stage is then "unfinished after" that long."""
+    starts, last = [], 0.0
+    if log.exists():
+        for line in log.read_text().splitlines():
+            ms, name, message = line.split(" ", 3)[0], *line.split(" ", 3)[2:]
+            last = float(ms) / 1000
+            if name == "bench.stage":
+                starts.append((message, last))
+    if not starts:
+        return "no stage reached"
+    ends = [t for _, t in starts[1:]] + [last if stopped is None else stopped]
+    parts = [f"{stage} {end - t:.0f} s" for (stage, t), end in zip(starts, ends, strict=True)]
+    if stopped is not None:
+        parts[-1] = f"{starts[-1][0]} unfinished after {ends[-1] - starts[-1][1]:.0f} s"
+    return ", ".join(parts)
 
 
 def _markdown(rows: list[str], notes: list[str]) -> str:
