@@ -39,6 +39,7 @@ import pandas as pd
 from bench.results import measure_subprocess, write_section
 from thbmonitor.ingest import IMPORT_ORDER, import_file
 from thbmonitor.link import link_persons, pairwise_quality
+from thbmonitor.link.blocking import rule_pairs
 from thbmonitor.store import Database
 from thbmonitor.synth import generate
 
@@ -294,6 +295,7 @@ import json, sys, time
 from pathlib import Path
 from thbmonitor.ingest import IMPORT_ORDER, import_file
 from thbmonitor.link import link_persons, pairwise_quality
+from thbmonitor.link.blocking import rule_pairs
 from thbmonitor.store import Database
 work = Path({work!r})
 if {name!r} == 'febrl4':
@@ -428,6 +430,8 @@ def run() -> None:
             if os.environ.get("THB_BENCH_SPARK_LINK", "1") == "1":
                 rows.append(_linkage_row(db_path, truth, n, work, timeout))
                 print(rows[-1], flush=True)
+                notes.append(_rule_pairs_note(db_path, n))
+                print(notes[-1], flush=True)
         finally:
             if own_limit:
                 del os.environ["THB_MEMORY_LIMIT"]
@@ -473,6 +477,19 @@ def _linkage_row(db_path: Path, truth: Path, n: int, work: Path, timeout: float)
             f"{_fmt(link_s.get('peak_mb_all'), 'MB')} | F1 {f1_d:.4f} (DuckDB) / "
             f"{f1_s:.4f} (Spark), {link_s.get('pairs_scored', 0):,} pairs scored, "
             f"{'the same persons' if same else 'OTHER persons'} |")
+
+
+def _rule_pairs_note(db_path: Path, n: int) -> str:
+    """The pairs each blocking rule generates alone (`blocking.rule_pairs`), numbered as in
+    docs/linkage.md, with its largest block: the rules without a cap grow with its square."""
+    with Database(db_path) as db:
+        counted = rule_pairs(db)
+    parts = [f"{k} {c.pairs:,}" + ("" if c.largest_block is None
+                                   else f" ({c.largest_block})")
+             for k, c in enumerate(counted, start=1)]
+    return (f"Pairs each blocking rule generates alone at {n:,} reports (docs/linkage.md's "
+            "numbers; in brackets the most reports sharing its keys, for a rule of "
+            "equalities): " + ", ".join(parts) + ".")
 
 
 def _stages(log: Path, stopped: float | None = None) -> str:
