@@ -7,9 +7,11 @@ minutes on `local[2]` and is measured in bench/bench_spark.py, not here.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -17,7 +19,9 @@ from typer.testing import CliRunner
 from thbmonitor.cli import app
 from thbmonitor.errors import ThbError, UsageError
 from thbmonitor.link import link_persons
-from thbmonitor.link.spark_engine import _typed
+from thbmonitor.link.comparisons import UNIQUE_ID_SQL, input_sql
+from thbmonitor.link.dialect import spark_sql
+from thbmonitor.link.spark_engine import _numbered, _typed
 from thbmonitor.store import Database
 
 
@@ -73,3 +77,31 @@ def test_an_unknown_engine_is_a_usage_error(realistic_copy: Path) -> None:
         link_persons(db, engine="oracle")
     out = CliRunner().invoke(app, ["link", "--db", str(realistic_copy), "--engine", "oracle"])
     assert out.exit_code == 2 and "unknown engine 'oracle'" in out.output
+
+
+def test_reports_are_numbered_in_parallel_as_duckdb_numbers_them(spark: Any) -> None:
+    """Defect (2026-12-03, 5,399,072 reports): the model's input numbered the reports with
+    `row_number() OVER (ORDER BY source, report_id)`, a window over all rows, which Spark
+    runs in one partition: one task on one core built the whole input. `_numbered` gives
+    DuckDB's numbers from ranges numbered side by side; no step gathers all rows in one."""
+    # 7 sources, the same report ids in several, in no order
+    keys = pd.DataFrame({"source": [f"org{i % 7}" for i in range(7000)],
+                         "report_id": [f"r{i // 7}" for i in range(7000)]}
+                        ).sample(frac=1, random_state=3)
+    expected = duckdb.sql(f"SELECT source, report_id, {UNIQUE_ID_SQL} AS unique_id FROM keys "
+                          "ORDER BY unique_id").fetchall()
+    numbered = _numbered(spark.createDataFrame(keys), 4)
+    try:
+        plan = numbered._jdf.queryExecution().executedPlan().toString()
+        got = sorted((r.source, r.report_id, r.unique_id) for r in numbered.collect())
+    finally:
+        numbered.unpersist()
+    assert sorted(got, key=lambda r: r[2]) == [tuple(r) for r in expected]
+    assert "SinglePartition" not in plan
+    old = spark.sql(f"SELECT {UNIQUE_ID_SQL} AS unique_id FROM VALUES ('a', 'b') AS t(source, "
+                    "report_id)")
+    assert "SinglePartition" in old._jdf.queryExecution().executedPlan().toString()
+    # the model's input on Spark takes the ids from the numbered reports, not from a window
+    rendered = spark_sql(input_sql("reports", unique_id="unique_id"), statement=True)
+    assert not re.search(r"OVER\s*\(\s*ORDER BY", rendered, re.IGNORECASE)
+    assert re.search(r"OVER\s*\(\s*ORDER BY", input_sql("reports"), re.IGNORECASE)

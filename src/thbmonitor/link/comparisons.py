@@ -15,9 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
+#: A report's id in the model: its place in (source, report_id) order, from 0 (on Spark
+#: computed in parallel to the same numbers, `spark_engine._numbered`).
+UNIQUE_ID_SQL = "(row_number() OVER (ORDER BY source, report_id)) - 1"
+
 #: Columns of the model's input table (built by `prepare_input`).
 INPUT_SQL = """
-SELECT (row_number() OVER (ORDER BY source, report_id)) - 1 AS unique_id,
+SELECT {unique_id} AS unique_id,
        source, report_id,
        person_ref_token AS person_ref,
        name_token, name_sorted_token, given_token, family_token,
@@ -313,12 +317,13 @@ BLOCK_CAP = 40
 WIDE_BLOCK_CAP = 200
 
 
-def input_sql(reports: str, cap: int = BLOCK_CAP) -> str:
+def input_sql(reports: str, cap: int = BLOCK_CAP, unique_id: str = UNIQUE_ID_SQL) -> str:
     """The model's input (`INPUT_SQL`) over the reports table `reports`, with the block caps
     (`cap` for the name rules, `WIDE_BLOCK_CAP`, `PHONE_HUB_REPORTS`): one text for both
-    engines (Spark renders it with `link.dialect.spark_sql`)."""
+    engines (Spark renders it with `link.dialect.spark_sql`, its ids a column of `reports`
+    numbered as `unique_id` numbers them)."""
     return INPUT_SQL.format(reports=reports, cap=int(cap), wide_cap=WIDE_BLOCK_CAP,
-                            phone_cap=PHONE_HUB_REPORTS)
+                            phone_cap=PHONE_HUB_REPORTS, unique_id=unique_id)
 
 
 #: One side without a full date of birth: the rules that need one never pair it.
