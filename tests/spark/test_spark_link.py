@@ -98,6 +98,11 @@ def test_reports_are_numbered_in_parallel_as_duckdb_numbers_them(spark: Any) -> 
         numbered.unpersist()
     assert sorted(got, key=lambda r: r[2]) == [tuple(r) for r in expected]
     assert "SinglePartition" not in plan
+    # fewer reports than ranges, and none
+    few = _numbered(spark.createDataFrame(keys.head(3)), 8)
+    assert sorted(r.unique_id for r in few.collect()) == [0, 1, 2]
+    assert _numbered(spark.createDataFrame(keys.head(0), schema="source string, "
+                                           "report_id string"), 8).count() == 0
     old = spark.sql(f"SELECT {UNIQUE_ID_SQL} AS unique_id FROM VALUES ('a', 'b') AS t(source, "
                     "report_id)")
     assert "SinglePartition" in old._jdf.queryExecution().executedPlan().toString()

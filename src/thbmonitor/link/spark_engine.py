@@ -138,35 +138,49 @@ def _typed(frame: DataFrame, what: str) -> DataFrame:
     return frame
 
 
+#: Keys sampled per range for the bounds of `_numbered`: ranges within a few per cent of
+#: each other's size.
+SAMPLE_PER_RANGE = 1000
+
+
 def _numbered(reports: DataFrame, ranges: int) -> DataFrame:
     """The keys (source, report_id) of `reports` with `unique_id`, each report's place in
     their order from 0: the numbers of DuckDB's `UNIQUE_ID_SQL`, computed in parallel.
 
     `row_number() OVER (ORDER BY ...)`, a window over all rows, moves every row to one
     partition: at 5,399,072 reports one task on one core built the whole input of the
-    model: 7.5 minutes of CPU before a second task ran (2026-12-03). Here the keys are
-    sorted into `ranges` ranges (`repartitionByRange`), numbered within each range, and
-    each range's numbers offset by the count of the ranges before it. The ranges are kept
-    (persisted) between counting and numbering: their bounds come from a sample and need
-    not be the same twice; the numbers do not depend on them.
+    model: 7.5 minutes of CPU before a second task ran (2026-12-03). Here the keys are cut
+    into about `ranges` ranges at bounds taken from a sample (`SAMPLE_PER_RANGE` keys per
+    range), numbered within each range side by side, and each range's numbers offset by
+    the count of the ranges before it. The bounds are literals, so a part Spark computes
+    again (a lost executor) falls in the same range; the numbers do not depend on where
+    the bounds fall. Returned persisted: the caller unpersists it.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F  # noqa: N812
 
-    keys = (reports.select("source", "report_id")
-            .repartitionByRange(ranges, "source", "report_id")
-            .withColumn("_range", F.spark_partition_id()).persist())
-    counts = sorted((int(k), int(n)) for k, n in keys.groupBy("_range").count().collect())
+    keys = reports.select("source", "report_id")
+    n = keys.count()
+    fraction = min(1.0, 2 * SAMPLE_PER_RANGE * ranges / max(n, 1))
+    sample = sorted((r.source, r.report_id) for r in keys.sample(fraction=fraction, seed=0)
+                    .collect())
+    bounds = sorted({sample[len(sample) * i // ranges] for i in range(1, ranges)}
+                    if len(sample) >= ranges else set())
+    source, report_id = F.col("source"), F.col("report_id")
+    ranged = keys.withColumn("_range", sum(
+        (F.when((source > F.lit(s)) | ((source == F.lit(s)) & (report_id >= F.lit(r))), 1)
+         .otherwise(0) for s, r in bounds), F.lit(0)))
+    counts = sorted((int(k), int(c)) for k, c in ranged.groupBy("_range").count().collect())
     offsets, before = [], 0
-    for k, n in counts:
+    for k, c in counts:  # a range's offset: the reports of the ranges before it
         offsets += [F.lit(k), F.lit(before)]
-        before += n
-    offset = F.create_map(*offsets) if offsets else F.create_map(F.lit(0), F.lit(0))
+        before += c
+    offset = F.create_map(*offsets) if offsets else F.lit(None).cast("map<int,bigint>")
     within = Window.partitionBy("_range").orderBy("source", "report_id")
-    numbered = keys.withColumn("unique_id", (offset[F.col("_range")] + F.row_number()
-                                             .over(within) - 1).cast("bigint")).drop("_range")
+    numbered = ranged.withColumn(
+        "unique_id", (offset[F.col("_range")] + F.row_number().over(within) - 1)
+        .cast("bigint")).drop("_range")
     numbered.persist().count()
-    keys.unpersist()
     return numbered
 
 
@@ -212,8 +226,8 @@ class SparkLinkModel(LinkModel):
             self.spark = spark
             spark.sparkContext.setCheckpointDir(str(self._work / "checkpoints"))
             reports = _typed(spark.read.parquet(str(folder / "reports.parquet")), "reports")
-            keys = _numbered(reports, int(spark.conf.get("spark.sql.shuffle.partitions")
-                                          or 2))
+            keys = _numbered(reports, 2 * int(spark.conf.get("spark.sql.shuffle.partitions")
+                                              or 2))
             reports.join(keys, ["source", "report_id"]).createOrReplaceTempView("reports")
             sql = spark_sql(input_sql("reports", self.block_cap, unique_id="unique_id"),
                             statement=True)
