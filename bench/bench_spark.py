@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -52,6 +53,10 @@ POOLED = {5_000_000: 5}
 #: DuckDB's memory limit in the measurements of a size (`THB_MEMORY_LIMIT`, unless set): the
 #: store's default of 2 GB is too small for the figures of 5,399,072 reports (docs/store.md)
 MEMORY_LIMITS = {5_000_000: "14GB"}
+#: The Spark driver's heap in the measurements of a size (`THB_SPARK_DRIVER_MEMORY`, unless
+#: set; default 4g): at 5,399,072 reports Spark's scoring with 4g stopped after 20 minutes
+#: with its SparkContext shut down (2026-12-03)
+DRIVER_MEMORY = {5_000_000: "10g"}
 #: What the figures and the linkage read (`figures.spark.FIGURE_TABLES`); locations not: at
 #: scale 156.9 one generated locations row of 1,034,734 is refused by the import.
 NEEDED_KINDS = ("investigations", "reports", "suspects", "cases", "verdicts")
@@ -223,41 +228,99 @@ def _prepare(work: Path, scale: float) -> tuple[Path, Path, int, float]:
 
 
 def _measure(code: str, timeout: float | None = None) -> dict[str, Any]:
-    """Run one measurement; its JSON lines merged, with wall time and the peaks."""
-    try:
-        if timeout is None:
-            m = measure_subprocess(code + PEAK)
-        else:
-            m = _measure_with_timeout(code + PEAK, timeout)
-    except subprocess.TimeoutExpired:
-        return {"timeout": timeout}
-    out: dict[str, Any] = {"process_seconds": m.seconds, "peak_mb_python": m.peak_mb}
-    for line in m.output.splitlines():
+    """Run one measurement; its JSON lines merged, with wall time and the peaks. Bounded by
+    `timeout`: stopped past it (`timeout`) or failed (`failed`, `error`), with the peak
+    memory sampled while it ran (`peak_mb_sampled`)."""
+    if timeout is None:
+        m = measure_subprocess(code + PEAK)
+        out: dict[str, Any] = {"process_seconds": m.seconds, "peak_mb_python": m.peak_mb}
+        output = m.output
+    else:
+        try:
+            seconds, output, peak = _measure_with_timeout(code + PEAK, timeout)
+        except MeasurementStopped as stopped:
+            return {"timeout": timeout, "peak_mb_sampled": stopped.peak_mb}
+        except MeasurementFailed as failed:
+            # the whole error on the console; in the row its first line: the rows measured
+            # before it are kept
+            print(failed.stderr[-20000:], flush=True)
+            return {"failed": failed.seconds, "error": failed.first,
+                    "peak_mb_sampled": failed.peak_mb}
+        out = {"process_seconds": seconds, "peak_mb_sampled": peak}
+    for line in output.splitlines():
         if line.startswith("{"):
             out.update(json.loads(line))
     return out
 
 
-def _measure_with_timeout(code: str, timeout: float) -> Any:
-    """As `measure_subprocess`, stopped after `timeout` seconds together with the JVM it
-    started (its own process group)."""
+def _tree_peak_mb(pid: int) -> float:
+    """The peak RSS (VmHWM) of `pid` and its descendants, summed, as `PEAK` counts it."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    kb, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            found = re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{current}/status").read_text())
+        except OSError:
+            found = None
+        kb += int(found.group(1)) if found else 0
+        todo += children.get(current, [])
+    return kb / 1024
+
+
+def _measure_with_timeout(code: str, timeout: float) -> tuple[float, str, float]:
+    """`code` in a fresh process (its own process group, with the JVM it starts): seconds,
+    standard output and the peak memory sampled every 5 s; stopped after `timeout`
+    seconds (`MeasurementStopped`), `MeasurementFailed` when it fails."""
     import signal
     import sys
-
-    from bench.results import Measurement
 
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        raise
+    peak = 0.0
+    while True:
+        # communicate again after its timeout loses no output (subprocess docs)
+        try:
+            out, err = proc.communicate(timeout=5)
+            break
+        except subprocess.TimeoutExpired:
+            peak = max(peak, _tree_peak_mb(proc.pid))
+            if time.perf_counter() - start > timeout:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+                raise MeasurementStopped(peak) from None
     if proc.returncode != 0:
-        raise RuntimeError(f"benchmark subprocess failed:\n{err[-4000:]}")
-    return Measurement(time.perf_counter() - start, float("nan"), out)
+        raise MeasurementFailed(time.perf_counter() - start, err, peak)
+    return time.perf_counter() - start, out, peak
+
+
+class MeasurementStopped(RuntimeError):
+    """A bounded measurement stopped at its timeout, with the peak memory sampled."""
+
+    def __init__(self, peak_mb: float) -> None:
+        self.peak_mb = peak_mb
+        super().__init__(f"stopped at the timeout, peak {peak_mb:.0f} MB")
+
+
+class MeasurementFailed(RuntimeError):
+    """A bounded measurement whose process failed: after how long, and what it printed."""
+
+    def __init__(self, seconds: float, stderr: str, peak_mb: float) -> None:
+        self.seconds, self.stderr, self.peak_mb = seconds, stderr, peak_mb
+        lines = [line.strip() for line in stderr.splitlines()]
+        errors = [line for line in lines
+                  if re.match(r"^(\S+\.)?\w+(Error|Exception)\b", line)
+                  and "Py4JJavaError" not in line]
+        self.first = (errors or lines[-1:] or ["no message"])[0][:300]
+        super().__init__(f"failed after {seconds:.0f} s: {self.first}")
 
 
 def _dice_cost(db_path: Path, pairs: int = 2_000_000) -> dict[str, float]:
@@ -391,9 +454,11 @@ def run() -> None:
     rows, notes = [], []
     for target, scale in sizes.items():
         work = Path(tempfile.mkdtemp(prefix="bench-spark-"))
-        own_limit = target in MEMORY_LIMITS and "THB_MEMORY_LIMIT" not in os.environ
-        if own_limit:
-            os.environ["THB_MEMORY_LIMIT"] = MEMORY_LIMITS[target]
+        own = {name: value for name, value in (("THB_MEMORY_LIMIT", MEMORY_LIMITS.get(target)),
+                                                ("THB_SPARK_DRIVER_MEMORY",
+                                                 DRIVER_MEMORY.get(target)))
+               if value and name not in os.environ}
+        os.environ.update(own)
         try:
             if kept:
                 db_path, truth, n, prepared = _kept(Path(kept) / str(target), scale,
@@ -433,8 +498,8 @@ def run() -> None:
                 notes.append(_rule_pairs_note(db_path, n))
                 print(notes[-1], flush=True)
         finally:
-            if own_limit:
-                del os.environ["THB_MEMORY_LIMIT"]
+            for name in own:
+                del os.environ[name]
             shutil.rmtree(work, ignore_errors=True)
     small = run_small() if os.environ.get("THB_BENCH_SPARK_SMALL", "1") == "1" else ""
     print(small, flush=True)
@@ -444,7 +509,8 @@ def run() -> None:
 def _linkage_row(db_path: Path, truth: Path, n: int, work: Path, timeout: float) -> str:
     """DuckDB trains and scores a copy of the store; Spark scores another copy with
     DuckDB's model (the reproducible route, docs/scale.md: training on `local[2]` takes
-    hours at this size). Each bounded by `timeout`."""
+    hours at this size). Each bounded by `timeout`; one stopped or failed is a row that
+    says so, with the stage it was in and the peak memory sampled until then."""
     duck_db, spark_db = work / "duck.duckdb", work / "spark.duckdb"
     shutil.copyfile(db_path, duck_db)
     shutil.copyfile(db_path, spark_db)
@@ -452,31 +518,44 @@ def _linkage_row(db_path: Path, truth: Path, n: int, work: Path, timeout: float)
     link_d = _measure(LINK.format(path=str(duck_db), engine="duckdb", model_from="",
                                   out=str(work / "duck.parquet"), log=str(logs["duckdb"])),
                       timeout)
-    if "timeout" in link_d:
-        return (f"| linkage | {n:,} | not finished in {timeout:.0f} s "
-                f"({_stages(logs['duckdb'], timeout)}) | - | not run (it scores DuckDB's model) | - | - |")
+    duck = _linkage_cells(link_d, logs["duckdb"])
+    if not _finished(link_d):
+        return (f"| linkage | {n:,} | {duck} | not run (it scores DuckDB's model) | - | - |")
     f1_d = _quality(work / "duck.parquet", truth)
     link_s = _measure(LINK.format(path=str(spark_db), engine="spark",
                                   model_from=str(duck_db),
                                   out=str(work / "spark.parquet"), log=str(logs["spark"])),
                       timeout)
-    duck = (f"{_fmt(link_d.get('process_seconds'))} (link {_fmt(link_d.get('seconds'))}: "
-            f"{_stages(logs['duckdb'])}) | {_fmt(link_d.get('peak_mb_all'), 'MB')}")
-    if "timeout" in link_s:
-        return (f"| linkage (DuckDB: train + score; Spark: score) | {n:,} | {duck} | "
-                f"not finished in {timeout:.0f} s ({_stages(logs['spark'], timeout)}) | - | "
+    spark = _linkage_cells(link_s, logs["spark"])
+    if not _finished(link_s):
+        return (f"| linkage (DuckDB: train + score; Spark: score) | {n:,} | {duck} | {spark} | "
                 f"F1 {f1_d:.4f} (DuckDB) |")
     f1_s = _quality(work / "spark.parquet", truth)
     same = pd.read_parquet(work / "duck.parquet").sort_values(["source", "report_id"]) \
         .reset_index(drop=True).equals(pd.read_parquet(work / "spark.parquet")
                                        .sort_values(["source", "report_id"])
                                        .reset_index(drop=True))
-    return (f"| linkage (DuckDB: train + score; Spark: score) | {n:,} | {duck} | "
-            f"{_fmt(link_s.get('process_seconds'))} (link {_fmt(link_s.get('seconds'))}: "
-            f"{_stages(logs['spark'])}) | "
-            f"{_fmt(link_s.get('peak_mb_all'), 'MB')} | F1 {f1_d:.4f} (DuckDB) / "
-            f"{f1_s:.4f} (Spark), {link_s.get('pairs_scored', 0):,} pairs scored, "
+    return (f"| linkage (DuckDB: train + score; Spark: score) | {n:,} | {duck} | {spark} | "
+            f"F1 {f1_d:.4f} (DuckDB) / {f1_s:.4f} (Spark), "
+            f"{link_s.get('pairs_scored', 0):,} pairs scored, "
             f"{'the same persons' if same else 'OTHER persons'} |")
+
+
+def _finished(m: dict[str, Any]) -> bool:
+    return "timeout" not in m and "failed" not in m
+
+
+def _linkage_cells(m: dict[str, Any], log: Path) -> str:
+    """The time and peak cells of one engine's linkage: finished, stopped or failed."""
+    if "timeout" in m:
+        return (f"not finished in {m['timeout']:.0f} s ({_stages(log, m['timeout'])}) | "
+                f"at least {_fmt(m.get('peak_mb_sampled'), 'MB')} (sampled)")
+    if "failed" in m:
+        return (f"failed after {m['failed']:.0f} s ({_stages(log, m['failed'])}): "
+                f"{m['error'].replace('|', '/')} | "
+                f"at least {_fmt(m.get('peak_mb_sampled'), 'MB')} (sampled)")
+    return (f"{_fmt(m.get('process_seconds'))} (link {_fmt(m.get('seconds'))}: "
+            f"{_stages(log)}) | {_fmt(m.get('peak_mb_all'), 'MB')}")
 
 
 def _rule_pairs_note(db_path: Path, n: int) -> str:
