@@ -578,7 +578,10 @@ def _stages(log: Path, stopped: float | None = None) -> str:
     starts, last = [], 0.0
     if log.exists():
         for line in log.read_text().splitlines():
-            ms, name, message = line.split(" ", 3)[0], *line.split(" ", 3)[2:]
+            parts = line.split(" ", 3)
+            if len(parts) < 4 or not parts[0].isdigit():
+                continue  # a message's later lines (a traceback)
+            ms, name, message = parts[0], parts[2], parts[3]
             last = float(ms) / 1000
             if name == "bench.stage":
                 starts.append((message, last))
