@@ -131,3 +131,31 @@ def test_pairs_of_each_rule_from_its_blocks_are_those_of_its_join(demo) -> None:
             assert largest >= 2 and pairs >= largest - 1, rule
     # the equality rules (1 to 13, 17) are counted from blocks, not joined
     assert from_blocks == 14
+
+
+def test_scoring_keeps_the_pairs_above_the_threshold_and_counts_them_all(demo) -> None:
+    """Splink keeps only the pairs at about the threshold and above (all the candidate
+    pairs were kept before, with every comparison's columns): the same pairs at and above
+    it as filtering all of them, one exactly at it included, and every candidate counted."""
+    linker, model = demo
+    full = linker._predict(model)
+    cursor, table = linker.cursor, full.physical_name
+    total = cursor.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    # a threshold that is exactly one pair's probability, among the pairs of middling ones
+    at = cursor.execute(f"SELECT quantile_disc(match_probability, 0.5) FROM {table} "
+                        "WHERE match_probability BETWEEN 0.05 AND 0.95").fetchone()[0]
+    expected = cursor.execute(
+        f"SELECT unique_id_l, unique_id_r, round(match_weight, 6) FROM {table} "
+        "WHERE match_probability >= ? ORDER BY 1, 2", [at]).fetchall()
+    full.drop_table_from_database_and_remove_from_cache()
+    kept = linker._predict(model, at)
+    kept_rows = cursor.execute(f"SELECT count(*) FROM {kept.physical_name}").fetchone()[0]
+    kept.drop_table_from_database_and_remove_from_cache()
+    scored = linker.score(at)
+    assert total > 20_000 and len(expected) < total / 2
+    assert len(expected) <= kept_rows < total
+    assert scored.scored == total == linker.blocked_pairs
+    assert [(int(a), int(b), float(w)) for a, b, w in scored.pairs[
+        ["l", "r", "match_weight"]].itertuples(index=False)] == [
+        (int(a), int(b), float(w)) for a, b, w in expected]
+    assert (scored.pairs["match_probability"] == at).any()

@@ -360,6 +360,10 @@ class SparkLinkModel(LinkModel):
         if "link_blocked_pairs" not in self._views:
             self._views.append("link_blocked_pairs")
 
+    def _count_blocked_pairs(self) -> int:
+        assert self._blocked is not None
+        return int(self._blocked.count())
+
     def score(self, threshold_probability: float) -> Scored:
         """Pairs at or above `threshold_probability`, as `LinkModel.score`."""
         from thbmonitor.link.comparisons import COMPARISON_NAMES
@@ -368,9 +372,9 @@ class SparkLinkModel(LinkModel):
         if self.count_reports() < 2:
             return Scored(_empty_pairs(), self.model_ or {}, 0)
         spec = dict(self.model_ or self._canonical)
-        predictions = self._predict(spec)
+        predictions = self._predict(spec, threshold_probability)
         table = predictions.physical_name
-        scored = int(self._scalar(f"SELECT count(*) FROM {table}"))
+        scored = self.blocked_pairs
         at_least = f"match_probability >= {float(threshold_probability)!r}"
         above = int(self._scalar(f"SELECT count(*) FROM {table} WHERE {at_least}"))
         if above > DRIVER_MAX_PAIRS:

@@ -146,6 +146,8 @@ class LinkModel:
         self._linker: Any = None
         self._api: Any = None
         self._splink_log_level = logging.NOTSET
+        #: the candidate pairs of the last prediction (`_predict`), all of them scored
+        self.blocked_pairs = 0
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -367,19 +369,29 @@ class LinkModel:
         predictions.drop_table_from_database_and_remove_from_cache()
         return (float(row[0]) if row else 0.0), counted
 
-    def _predict(self, spec: dict[str, Any]) -> Any:
+    def _predict(self, spec: dict[str, Any], at_least: float | None = None) -> Any:
         """Splink's predictions of the model `spec` for the candidate pairs of its blocking
         rules, blocked here (`blocking.blocked_pairs_sql`, six times faster than Splink's
         own blocking at a million reports) and handed to Splink with
-        `register_blocked_pairs_for_predict`: the same pairs, the same scores."""
+        `register_blocked_pairs_for_predict`: the same pairs, the same scores.
+
+        `at_least`: only the pairs of about that match probability and more (Splink filters
+        on a match weight `PREDICT_MARGIN` below it, so no pair at the probability is left
+        out by rounding; the caller filters on the probability itself). The candidate
+        pairs, all scored, are counted in `self.blocked_pairs`.
+        """
         rules = tuple(rule["blocking_rule"] if isinstance(rule, dict) else str(rule)
                       for rule in spec["blocking_rules_to_generate_predictions"])
         self._create_blocked_pairs(blocked_pairs_sql(rules))
+        self.blocked_pairs = self._count_blocked_pairs()
         linker = self._new_linker(spec)
         blocked = linker.table_management.register_blocked_pairs_for_predict(
             self._api.register("link_blocked_pairs"))
+        weight = (None if at_least is None or not 0 < at_least < 1
+                  else math.log2(at_least / (1 - at_least)) - PREDICT_MARGIN)
         try:
-            return linker.inference.predict(warning_mode="never")
+            return linker.inference.predict(threshold_match_weight=weight,
+                                            warning_mode="never")
         finally:
             # Splink keeps registered pairs in its connection's cache, for every later
             # linker: dropped from both (also when scoring fails), so a later prediction
@@ -390,6 +402,10 @@ class LinkModel:
         """The table `link_blocked_pairs` from `sql` (the DuckDB text of the pairs)."""
         self.cursor.execute(f"CREATE OR REPLACE TABLE link_blocked_pairs AS {sql}")
 
+    def _count_blocked_pairs(self) -> int:
+        row = self.cursor.execute("SELECT count(*) FROM link_blocked_pairs").fetchone()
+        return int(row[0]) if row else 0
+
     def score(self, threshold_probability: float) -> Scored:
         """Pairs at or above `threshold_probability`, with their comparison levels."""
         assert self._cursor is not None
@@ -397,9 +413,12 @@ class LinkModel:
             return Scored(_empty_pairs(), self.model_ or {}, 0)
         # Score with a linker made from the saved model: what is stored is what ran.
         spec = dict(self.model_ or settings())
-        predictions = self._predict(spec)
+        # only the pairs at about the threshold and above are kept; all the candidate pairs
+        # were, with every comparison's columns, where only those are read (89,225,303 of
+        # them at 5,399,072 reports, the run in which Spark's disk filled, 2026-12-03)
+        predictions = self._predict(spec, threshold_probability)
         table = predictions.physical_name
-        scored = int(self._cursor.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+        scored = self.blocked_pairs
         parts = ", ".join(f"round(mw_{c}, 6) AS w_{c}" for c in COMPARISON_NAMES)
         frame = self._cursor.execute(
             f"SELECT unique_id_l AS l, unique_id_r AS r, round(match_weight, 6) AS match_weight, "
@@ -495,6 +514,9 @@ REPORTS_WITH_DOB_SQL = ("SELECT count(*) FROM link_input "
 #: Pairs under one birth salt sampled for u of the name levels that compare Bloom filters:
 #: each report with the next SAME_SALT_OFFSETS reports of its salt in a seeded order.
 SAME_SALT_OFFSETS = 5
+#: How far below the threshold's match weight Splink's prediction filters (`_predict`):
+#: far more than the rounding of a weight, far less than any level's weight.
+PREDICT_MARGIN = 0.01
 #: Fewer sampled pairs than this (a small store) and u is the whole sample's, divided by the
 #: share of pairs under one salt (`same_salt_u`), as before the sample.
 SAME_SALT_MIN_PAIRS = 100_000
