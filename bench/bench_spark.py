@@ -358,7 +358,6 @@ import json, sys, time
 from pathlib import Path
 from thbmonitor.ingest import IMPORT_ORDER, import_file
 from thbmonitor.link import link_persons, pairwise_quality
-from thbmonitor.link.blocking import rule_pairs
 from thbmonitor.store import Database
 work = Path({work!r})
 if {name!r} == 'febrl4':
