@@ -25,6 +25,7 @@ import and link with exact keys).
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
@@ -63,32 +64,33 @@ NEEDED_KINDS = ("investigations", "reports", "suspects", "cases", "verdicts")
 KEY = bytes.fromhex("5a" * 32)
 YEAR = 2024
 
-#: Appended to each measured process: peak RSS of the Python process and of its children
-#: (the JVM of a local Spark session), summed.
-PEAK = r"""
-import os as _os, re as _re
-def _hwm(pid):
-    try:
-        return int(_re.search(r'VmHWM:\s+(\d+)', open(f'/proc/{pid}/status').read()).group(1))
-    except (OSError, AttributeError):
-        return 0
-def _children(pid):
-    out = []
-    for entry in _os.listdir('/proc'):
+def _tree_peak_mb(pid: int) -> float:
+    """The peak RSS (VmHWM) of `pid` and its descendants, summed, as `PEAK` counts it."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                if int(open(f'/proc/{entry}/stat').read().rsplit(')', 1)[1].split()[1]) == pid:
-                    out.append(int(entry))
+                parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, IndexError, ValueError):
-                pass
-    return out
-_todo, _kb = [_os.getpid()], 0
-while _todo:
-    _pid = _todo.pop()
-    _kb += _hwm(_pid)
-    _todo += _children(_pid)
-print(json.dumps({"peak_mb_all": _kb / 1024}))
-"""
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    kb, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            found = re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{current}/status").read_text())
+        except OSError:
+            found = None
+        kb += int(found.group(1)) if found else 0
+        todo += children.get(current, [])
+    return kb / 1024
+
+
+#: Appended to each measured process: peak RSS of the Python process and of its children
+#: (the JVM of a local Spark session), summed (`_tree_peak_mb`, the one count of both: this
+#: one exact at the end, the bounded measurements' also sampled while they run).
+PEAK = ("\nimport os, re\nfrom pathlib import Path\n" + inspect.getsource(_tree_peak_mb)
+        + 'print(json.dumps({"peak_mb_all": _tree_peak_mb(os.getpid())}))\n')
 
 FIGURES_DUCKDB = """
 import json, time
@@ -251,28 +253,6 @@ def _measure(code: str, timeout: float | None = None) -> dict[str, Any]:
         if line.startswith("{"):
             out.update(json.loads(line))
     return out
-
-
-def _tree_peak_mb(pid: int) -> float:
-    """The peak RSS (VmHWM) of `pid` and its descendants, summed, as `PEAK` counts it."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry))
-    kb, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            found = re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{current}/status").read_text())
-        except OSError:
-            found = None
-        kb += int(found.group(1)) if found else 0
-        todo += children.get(current, [])
-    return kb / 1024
 
 
 def _measure_with_timeout(code: str, timeout: float) -> tuple[float, str, float]:
