@@ -31,6 +31,8 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -136,6 +138,35 @@ def _typed(frame: DataFrame, what: str) -> DataFrame:
         raise ThbError(f"{what}: columns without a type ({', '.join(void)}); the input must "
                        "come from the store's Parquet files, never from an untyped frame")
     return frame
+
+
+#: Spark's optimizer rule that moves a filter below the projections it reads (Catalyst).
+PUSH_DOWN_PREDICATES = "org.apache.spark.sql.catalyst.optimizer.PushDownPredicates"
+
+
+@contextmanager
+def _threshold_not_pushed_down(spark: SparkSession) -> Iterator[None]:
+    """Predictions planned without `PUSH_DOWN_PREDICATES` (Splink persists them as it
+    plans them, so the rule is off while they are planned, and only then).
+
+    Splink filters its predictions on the match weight, a projection of the comparison
+    levels, which are projections of the comparisons. Pushed down, the filter has every
+    alias replaced by its expression: each comparison's CASE of levels once for every
+    level of its Bayes factor, so the Dice of a name were evaluated dozens of times per
+    pair, in the join's condition, and again above it (two thirds of the scoring's time
+    in `zip_with` of the Dice, sampled). At 108,103 reports (1,280,622 pairs) the
+    scoring's largest stage took 394 s with the rule and 14 s without it, with the same
+    persons (bench/RESULTS.md, section `spark`)."""
+    key = "spark.sql.optimizer.excludedRules"
+    before = spark.conf.get(key, None)
+    spark.conf.set(key, ",".join(rule for rule in (before, PUSH_DOWN_PREDICATES) if rule))
+    try:
+        yield
+    finally:
+        if before:
+            spark.conf.set(key, before)
+        else:
+            spark.conf.unset(key)
 
 
 #: Keys sampled per range for the bounds of `_numbered`: ranges within a few per cent of
@@ -348,6 +379,13 @@ class SparkLinkModel(LinkModel):
         ).collect())
         predictions.drop_table_from_database_and_remove_from_cache()
         return float(value or 0.0), counted
+
+    def _predict(self, spec: dict[str, Any], at_least: float | None = None) -> Any:
+        """As `LinkModel._predict`, with Splink's threshold kept where Splink puts it
+        (`_threshold_not_pushed_down`)."""
+        assert self.spark is not None
+        with _threshold_not_pushed_down(self.spark):
+            return super()._predict(spec, at_least)
 
     def _create_blocked_pairs(self, sql: str) -> None:
         """As `LinkModel`: the candidate pairs blocked on the keys alone, rendered for Spark
