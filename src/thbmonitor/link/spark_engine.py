@@ -156,7 +156,7 @@ def _threshold_not_pushed_down(spark: SparkSession) -> Iterator[None]:
     pair, in the join's condition, and again above it (two thirds of the scoring's time
     in `zip_with` of the Dice, sampled). At 108,103 reports (1,280,622 pairs) the
     scoring's largest stage took 394 s with the rule and 14 s without it, with the same
-    persons (bench/RESULTS.md, section `spark`)."""
+    persons (bench/RESULTS.md, section `spark_pushdown`)."""
     key = "spark.sql.optimizer.excludedRules"
     before = spark.conf.get(key, None)
     spark.conf.set(key, ",".join(rule for rule in (before, PUSH_DOWN_PREDICATES) if rule))
