@@ -510,14 +510,18 @@ def _linkage_row(db_path: Path, truth: Path, n: int, work: Path, timeout: float)
         return (f"| linkage (DuckDB: train + score; Spark: score) | {n:,} | {duck} | {spark} | "
                 f"F1 {f1_d:.4f} (DuckDB) |")
     f1_s = _quality(work / "spark.parquet", truth)
-    same = pd.read_parquet(work / "duck.parquet").sort_values(["source", "report_id"]) \
-        .reset_index(drop=True).equals(pd.read_parquet(work / "spark.parquet")
-                                       .sort_values(["source", "report_id"])
-                                       .reset_index(drop=True))
+    same = _same_persons(work / "duck.parquet", work / "spark.parquet")
     return (f"| linkage (DuckDB: train + score; Spark: score) | {n:,} | {duck} | {spark} | "
             f"F1 {f1_d:.4f} (DuckDB) / {f1_s:.4f} (Spark), "
             f"{link_s.get('pairs_scored', 0):,} pairs scored, "
             f"{'the same persons' if same else 'OTHER persons'} |")
+
+
+def _same_persons(a: Path, b: Path) -> bool:
+    """Whether two linkages' persons (`LINK`'s Parquet output) are the same."""
+    def read(path: Path) -> pd.DataFrame:
+        return pd.read_parquet(path).sort_values(["source", "report_id"]).reset_index(drop=True)
+    return read(a).equals(read(b))
 
 
 def _finished(m: dict[str, Any]) -> bool:

@@ -2,8 +2,9 @@
 
 Splink filters its predictions on the match weight. Spark's optimizer rule
 `PushDownPredicates` moves that filter below the projections, replacing each alias by
-its expression, so every comparison's levels were evaluated again for each level of
-its Bayes factor, in the join's condition. `SparkLinkModel._predict` plans the
+its expression, into the join of each candidate pair with its two reports, where every
+comparison is evaluated for every pair without the projections' elimination of common
+expressions. `SparkLinkModel._predict` plans the
 predictions without the rule (`_threshold_not_pushed_down`); the baseline is the
 same linkage with the rule on (`LinkModel._predict`, as before).
 
@@ -21,9 +22,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-
-from bench.bench_spark import LINK, _linkage_cells, _measure, _prepare, _quality
+from bench.bench_spark import (
+    LINK,
+    _finished,
+    _linkage_cells,
+    _measure,
+    _prepare,
+    _quality,
+    _same_persons,
+)
 from bench.results import write_section
 
 SCALE = 15.69  # 108,103 reports with the default seed
@@ -32,12 +39,6 @@ TIMEOUT = 3600.0
 BASELINE = ("from thbmonitor.link.spark_engine import SparkLinkModel\n"
             "from thbmonitor.link.splink_model import LinkModel\n"
             "SparkLinkModel._predict = LinkModel._predict\n")
-
-
-def _same(a: Path, b: Path) -> bool:
-    def read(p: Path) -> pd.DataFrame:
-        return pd.read_parquet(p).sort_values(["source", "report_id"]).reset_index(drop=True)
-    return read(a).equals(read(b))
 
 
 def run() -> None:
@@ -60,9 +61,9 @@ def run() -> None:
                                               model_from=str(duck_db),
                                               out=str(work / f"{tag}.parquet"),
                                               log=str(work / f"{tag}.log")), TIMEOUT)
-            done = "timeout" not in m and "failed" not in m
+            done = _finished(m)
             quality = f"F1 {_quality(work / f'{tag}.parquet', truth):.4f}" if done else "-"
-            same = (("the same" if _same(work / "duck.parquet", work / f"{tag}.parquet")
+            same = (("the same" if _same_persons(work / "duck.parquet", work / f"{tag}.parquet")
                      else "OTHER") if done else "-")
             rows.append(f"| {name} | {_linkage_cells(m, work / f'{tag}.log')} | {quality} | "
                         f"{same} |")

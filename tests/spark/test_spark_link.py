@@ -21,7 +21,8 @@ from thbmonitor.errors import ThbError, UsageError
 from thbmonitor.link import link_persons
 from thbmonitor.link.comparisons import UNIQUE_ID_SQL, input_sql
 from thbmonitor.link.dialect import spark_sql
-from thbmonitor.link.spark_engine import _numbered, _typed
+from thbmonitor.link.spark_engine import SparkLinkModel, _numbered, _typed
+from thbmonitor.link.splink_model import LinkModel
 from thbmonitor.store import Database
 
 
@@ -134,9 +135,6 @@ def test_the_threshold_is_not_pushed_below_the_comparisons(spark: Any,
     `zip_with`) and again in the projections above. Planned now without that rule: the
     plan writes the Dice half as often, keeps the same pairs, and the rule is back on
     afterwards."""
-    from thbmonitor.link.spark_engine import SparkLinkModel
-    from thbmonitor.link.splink_model import LinkModel
-
     with Database(realistic_copy) as db:
         model = json.loads(db.scalar(
             "SELECT model FROM link_runs ORDER BY started_at DESC LIMIT 1"))

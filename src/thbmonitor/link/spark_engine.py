@@ -151,12 +151,12 @@ def _threshold_not_pushed_down(spark: SparkSession) -> Iterator[None]:
 
     Splink filters its predictions on the match weight, a projection of the comparison
     levels, which are projections of the comparisons. Pushed down, the filter has every
-    alias replaced by its expression: each comparison's CASE of levels once for every
-    level of its Bayes factor, so the Dice of a name were evaluated dozens of times per
-    pair, in the join's condition, and again above it (two thirds of the scoring's time
-    in `zip_with` of the Dice, sampled). At 108,103 reports (1,280,622 pairs) the
-    scoring's largest stage took 394 s with the rule and 14 s without it, with the same
-    persons (bench/RESULTS.md, section `spark_pushdown`)."""
+    alias replaced by its expression and is evaluated in the join of each candidate pair
+    with its two reports, without the projections' elimination of common expressions, and
+    the comparisons once more above it: two thirds of the scoring's sampled time was the
+    Dice (`zip_with`) in that join, and the plan wrote the Dice twice as often. At 108,103
+    reports (1,280,622 pairs) the scoring's largest stage took 394 s with the rule and
+    14 s without it, with the same persons (bench/RESULTS.md, section `spark_pushdown`)."""
     key = "spark.sql.optimizer.excludedRules"
     before = spark.conf.get(key, None)
     spark.conf.set(key, ",".join(rule for rule in (before, PUSH_DOWN_PREDICATES) if rule))
