@@ -239,33 +239,42 @@ def _measure(code: str, timeout: float | None = None) -> dict[str, Any]:
         output = m.output
     else:
         try:
-            seconds, output, peak = _measure_with_timeout(code + PEAK, timeout)
+            seconds, output, peak, disk = _measure_with_timeout(code + PEAK, timeout)
         except MeasurementStopped as stopped:
-            return {"timeout": timeout, "peak_mb_sampled": stopped.peak_mb}
+            return {"timeout": timeout, "peak_mb_sampled": stopped.peak_mb,
+                    "disk_mb_sampled": stopped.disk_mb}
         except MeasurementFailed as failed:
             # the whole error on the console; in the row its first line: the rows measured
             # before it are kept
             print(failed.stderr[-20000:], flush=True)
             return {"failed": failed.seconds, "error": failed.first,
-                    "peak_mb_sampled": failed.peak_mb}
-        out = {"process_seconds": seconds, "peak_mb_sampled": peak}
+                    "peak_mb_sampled": failed.peak_mb, "disk_mb_sampled": failed.disk_mb}
+        out = {"process_seconds": seconds, "peak_mb_sampled": peak, "disk_mb_sampled": disk}
     for line in output.splitlines():
         if line.startswith("{"):
             out.update(json.loads(line))
     return out
 
 
-def _measure_with_timeout(code: str, timeout: float) -> tuple[float, str, float]:
+def _temp_used_mb() -> float:
+    """MB in use on the file system of the temporary folder: where DuckDB's store copies
+    and spill and Spark's local folder (`spark.local.dir`: shuffle, spill) live."""
+    return shutil.disk_usage(tempfile.gettempdir()).used / 2**20
+
+
+def _measure_with_timeout(code: str, timeout: float) -> tuple[float, str, float, float]:
     """`code` in a fresh process (its own process group, with the JVM it starts): seconds,
-    standard output and the peak memory sampled every 5 s; stopped after `timeout`
-    seconds (`MeasurementStopped`), `MeasurementFailed` when it fails."""
+    standard output, the peak memory and the peak growth of the temporary folder's file
+    system (`_temp_used_mb`, anything else on it counts too), both sampled every 5 s;
+    stopped after `timeout` seconds (`MeasurementStopped`), `MeasurementFailed` when it
+    fails."""
     import signal
     import sys
 
-    start = time.perf_counter()
+    start, before = time.perf_counter(), _temp_used_mb()
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
-    peak = 0.0
+    peak = disk = 0.0
     while True:
         # communicate again after its timeout loses no output (subprocess docs)
         try:
@@ -273,28 +282,31 @@ def _measure_with_timeout(code: str, timeout: float) -> tuple[float, str, float]
             break
         except subprocess.TimeoutExpired:
             peak = max(peak, _tree_peak_mb(proc.pid))
+            disk = max(disk, _temp_used_mb() - before)
             if time.perf_counter() - start > timeout:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.communicate()
-                raise MeasurementStopped(peak) from None
+                raise MeasurementStopped(peak, disk) from None
     if proc.returncode != 0:
-        raise MeasurementFailed(time.perf_counter() - start, err, peak)
-    return time.perf_counter() - start, out, peak
+        raise MeasurementFailed(time.perf_counter() - start, err, peak, disk)
+    return time.perf_counter() - start, out, peak, disk
 
 
 class MeasurementStopped(RuntimeError):
-    """A bounded measurement stopped at its timeout, with the peak memory sampled."""
+    """A bounded measurement stopped at its timeout, with the peak memory and temporary
+    disk sampled."""
 
-    def __init__(self, peak_mb: float) -> None:
-        self.peak_mb = peak_mb
+    def __init__(self, peak_mb: float, disk_mb: float = 0.0) -> None:
+        self.peak_mb, self.disk_mb = peak_mb, disk_mb
         super().__init__(f"stopped at the timeout, peak {peak_mb:.0f} MB")
 
 
 class MeasurementFailed(RuntimeError):
     """A bounded measurement whose process failed: after how long, and what it printed."""
 
-    def __init__(self, seconds: float, stderr: str, peak_mb: float) -> None:
-        self.seconds, self.stderr, self.peak_mb = seconds, stderr, peak_mb
+    def __init__(self, seconds: float, stderr: str, peak_mb: float,
+                 disk_mb: float = 0.0) -> None:
+        self.seconds, self.stderr, self.peak_mb, self.disk_mb = seconds, stderr, peak_mb, disk_mb
         lines = [line.strip() for line in stderr.splitlines()]
         errors = [line for line in lines
                   if re.match(r"^(\S+\.)?\w+(Error|Exception)\b", line)
@@ -530,15 +542,16 @@ def _finished(m: dict[str, Any]) -> bool:
 
 def _linkage_cells(m: dict[str, Any], log: Path) -> str:
     """The time and peak cells of one engine's linkage: finished, stopped or failed."""
+    disk = f", temporary disk {_fmt(m.get('disk_mb_sampled'), 'MB')} (sampled)"
     if "timeout" in m:
         return (f"not finished in {m['timeout']:.0f} s ({_stages(log, m['timeout'])}) | "
-                f"at least {_fmt(m.get('peak_mb_sampled'), 'MB')} (sampled)")
+                f"at least {_fmt(m.get('peak_mb_sampled'), 'MB')} (sampled){disk}")
     if "failed" in m:
         return (f"failed after {m['failed']:.0f} s ({_stages(log, m['failed'])}): "
                 f"{m['error'].replace('|', '/')} | "
-                f"at least {_fmt(m.get('peak_mb_sampled'), 'MB')} (sampled)")
+                f"at least {_fmt(m.get('peak_mb_sampled'), 'MB')} (sampled){disk}")
     return (f"{_fmt(m.get('process_seconds'))} (link {_fmt(m.get('seconds'))}: "
-            f"{_stages(log)}) | {_fmt(m.get('peak_mb_all'), 'MB')}")
+            f"{_stages(log)}) | {_fmt(m.get('peak_mb_all'), 'MB')}{disk}")
 
 
 def _rule_pairs_note(db_path: Path, n: int) -> str:
