@@ -529,6 +529,40 @@ def _linkage_row(db_path: Path, truth: Path, n: int, work: Path, timeout: float)
             f"{'the same persons' if same else 'OTHER persons'} |")
 
 
+def _scored_variants(db_path: Path, truth: Path, work: Path,
+                     variants: tuple[tuple[str, str], ...], timeout: float
+                     ) -> tuple[dict[str, Any], list[str]]:
+    """DuckDB trains and scores a copy of the store; its model is then scored on Spark once
+    per (name, code run first) of `variants`, each in a fresh process on its own copy, one
+    after the other: DuckDB's measurement and a table row per linkage (time and stages,
+    peak, F1, whether the persons are DuckDB's)."""
+    duck_db = work / "duck.duckdb"
+    shutil.copyfile(db_path, duck_db)
+    duck = _measure(LINK.format(path=str(duck_db), engine="duckdb", model_from="",
+                                out=str(work / "duck.parquet"),
+                                log=str(work / "duck.log")), timeout)
+    rows = [f"| DuckDB (trains and scores) | {_linkage_cells(duck, work / 'duck.log')} | "
+            f"F1 {_quality(work / 'duck.parquet', truth):.4f} | - |"]
+    print(rows[-1], flush=True)
+    for k, (name, prefix) in enumerate(variants):
+        tag = f"spark{k}"
+        copy = work / f"{tag}.duckdb"
+        shutil.copyfile(db_path, copy)
+        m = _measure(prefix + LINK.format(path=str(copy), engine="spark",
+                                          model_from=str(duck_db),
+                                          out=str(work / f"{tag}.parquet"),
+                                          log=str(work / f"{tag}.log")), timeout)
+        copy.unlink()
+        done = _finished(m)
+        quality = f"F1 {_quality(work / f'{tag}.parquet', truth):.4f}" if done else "-"
+        same = (("the same" if _same_persons(work / "duck.parquet", work / f"{tag}.parquet")
+                 else "OTHER") if done else "-")
+        rows.append(f"| {name} | {_linkage_cells(m, work / f'{tag}.log')} | {quality} | "
+                    f"{same} |")
+        print(rows[-1], flush=True)
+    return duck, rows
+
+
 def _same_persons(a: Path, b: Path) -> bool:
     """Whether two linkages' persons (`LINK`'s Parquet output) are the same."""
     def read(path: Path) -> pd.DataFrame:

@@ -22,15 +22,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from bench.bench_spark import (
-    LINK,
-    _finished,
-    _linkage_cells,
-    _measure,
-    _prepare,
-    _quality,
-    _same_persons,
-)
+from bench.bench_spark import _prepare, _scored_variants
 from bench.results import write_section
 
 SCALE = 15.69  # 108,103 reports with the default seed
@@ -45,29 +37,10 @@ def run() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-pushdown-"))
     try:
         db_path, truth, n, _ = _prepare(work, SCALE)
-        duck_db = work / "duck.duckdb"
-        shutil.copyfile(db_path, duck_db)
-        duck = _measure(LINK.format(path=str(duck_db), engine="duckdb", model_from="",
-                                    out=str(work / "duck.parquet"),
-                                    log=str(work / "duck.log")), TIMEOUT)
-        rows = [f"| DuckDB (trains and scores) | {_linkage_cells(duck, work / 'duck.log')} | "
-                f"F1 {_quality(work / 'duck.parquet', truth):.4f} | - |"]
-        for name, prefix in (("Spark, threshold not pushed down (now)", ""),
-                             ("Spark, threshold pushed down (baseline)", BASELINE)):
-            tag = "fixed" if not prefix else "baseline"
-            copy = work / f"{tag}.duckdb"
-            shutil.copyfile(db_path, copy)
-            m = _measure(prefix + LINK.format(path=str(copy), engine="spark",
-                                              model_from=str(duck_db),
-                                              out=str(work / f"{tag}.parquet"),
-                                              log=str(work / f"{tag}.log")), TIMEOUT)
-            done = _finished(m)
-            quality = f"F1 {_quality(work / f'{tag}.parquet', truth):.4f}" if done else "-"
-            same = (("the same" if _same_persons(work / "duck.parquet", work / f"{tag}.parquet")
-                     else "OTHER") if done else "-")
-            rows.append(f"| {name} | {_linkage_cells(m, work / f'{tag}.log')} | {quality} | "
-                        f"{same} |")
-            print(rows[-1], flush=True)
+        duck, rows = _scored_variants(
+            db_path, truth, work,
+            (("Spark, threshold not pushed down (now)", ""),
+             ("Spark, threshold pushed down (baseline)", BASELINE)), TIMEOUT)
         pairs = duck.get("pairs_scored")
         text = (
             "## Spark's scoring: the threshold not pushed down (`bench/bench_spark_pushdown.py`)"
@@ -75,7 +48,8 @@ def run() -> None:
             "Spark `local[2]`, each run a fresh process on its own copy of the store, one after "
             "the other in the same run. Baseline: Spark's `PushDownPredicates` on, as before "
             "`spark_engine._threshold_not_pushed_down`.\n\n"
-            "| linkage | time (link: stages) | peak | F1 | persons as DuckDB's |\n"
+            "| linkage | time (link: stages) | peak memory, temporary disk | F1 | "
+            "persons as DuckDB's |\n"
             "| --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
         print(text, flush=True)
         write_section("spark_pushdown", text)

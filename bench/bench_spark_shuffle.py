@@ -22,18 +22,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from bench.bench_spark import (
-    LINK,
-    POOLED,
-    SIZES,
-    _finished,
-    _kept,
-    _linkage_cells,
-    _measure,
-    _prepare,
-    _quality,
-    _same_persons,
-)
+from bench.bench_spark import POOLED, SIZES, _kept, _prepare, _scored_variants
 from bench.results import write_section
 
 SIZE = 1_000_000
@@ -58,31 +47,10 @@ def run() -> None:
             db_path, truth, n, _ = _kept(Path(kept) / str(SIZE), SIZES[SIZE], POOLED.get(SIZE))
         else:
             db_path, truth, n, _ = _prepare(work, SIZES[SIZE])
-        duck_db = work / "duck.duckdb"
-        shutil.copyfile(db_path, duck_db)
-        duck = _measure(LINK.format(path=str(duck_db), engine="duckdb", model_from="",
-                                    out=str(work / "duck.parquet"),
-                                    log=str(work / "duck.log")), TIMEOUT)
-        rows = [f"| DuckDB (trains and scores) | {_linkage_cells(duck, work / 'duck.log')} | "
-                f"F1 {_quality(work / 'duck.parquet', truth):.4f} | - |"]
-        print(rows[-1], flush=True)
-        for name, prefix in (("Spark, input held (now)", ""),
-                             ("Spark, input persisted with its plan (baseline)", BASELINE)):
-            tag = "fixed" if not prefix else "baseline"
-            copy = work / f"{tag}.duckdb"
-            shutil.copyfile(db_path, copy)
-            m = _measure(prefix + LINK.format(path=str(copy), engine="spark",
-                                              model_from=str(duck_db),
-                                              out=str(work / f"{tag}.parquet"),
-                                              log=str(work / f"{tag}.log")), TIMEOUT)
-            copy.unlink()
-            done = _finished(m)
-            quality = f"F1 {_quality(work / f'{tag}.parquet', truth):.4f}" if done else "-"
-            same = (("the same" if _same_persons(work / "duck.parquet", work / f"{tag}.parquet")
-                     else "OTHER") if done else "-")
-            rows.append(f"| {name} | {_linkage_cells(m, work / f'{tag}.log')} | {quality} | "
-                        f"{same} |")
-            print(rows[-1], flush=True)
+        duck, rows = _scored_variants(
+            db_path, truth, work,
+            (("Spark, input held (now)", ""),
+             ("Spark, input persisted with its plan (baseline)", BASELINE)), TIMEOUT)
         pairs = duck.get("pairs_scored")
         text = (
             "## Spark's linkage: the model's input held apart from its plan "
