@@ -563,6 +563,17 @@ def _scored_variants(db_path: Path, truth: Path, work: Path,
     return duck, rows
 
 
+def _variants_text(title: str, n: int, pairs: int | None, baseline: str,
+                   rows: list[str]) -> str:
+    """The section of a `_scored_variants` benchmark: its title, data, baseline and rows."""
+    return (f"## {title}\n\n{n:,} synthetic reports, {pairs or 0:,} candidate pairs; DuckDB's "
+            "model scored on Spark `local[2]`, each run a fresh process on its own copy of "
+            f"the store, one after the other in the same run. Baseline: {baseline}\n\n"
+            "| linkage | time (link: stages) | peak memory, temporary disk | F1 | "
+            "persons as DuckDB's |\n"
+            "| --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
+
+
 def _same_persons(a: Path, b: Path) -> bool:
     """Whether two linkages' persons (`LINK`'s Parquet output) are the same."""
     def read(path: Path) -> pd.DataFrame:

@@ -22,7 +22,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from bench.bench_spark import _prepare, _scored_variants
+from bench.bench_spark import _prepare, _scored_variants, _variants_text
 from bench.results import write_section
 
 SCALE = 15.69  # 108,103 reports with the default seed
@@ -41,16 +41,10 @@ def run() -> None:
             db_path, truth, work,
             (("Spark, threshold not pushed down (now)", ""),
              ("Spark, threshold pushed down (baseline)", BASELINE)), TIMEOUT)
-        pairs = duck.get("pairs_scored")
-        text = (
-            "## Spark's scoring: the threshold not pushed down (`bench/bench_spark_pushdown.py`)"
-            f"\n\n{n:,} synthetic reports, {pairs:,} candidate pairs; DuckDB's model scored on "
-            "Spark `local[2]`, each run a fresh process on its own copy of the store, one after "
-            "the other in the same run. Baseline: Spark's `PushDownPredicates` on, as before "
-            "`spark_engine._threshold_not_pushed_down`.\n\n"
-            "| linkage | time (link: stages) | peak memory, temporary disk | F1 | "
-            "persons as DuckDB's |\n"
-            "| --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
+        text = _variants_text(
+            "Spark's scoring: the threshold not pushed down (`bench/bench_spark_pushdown.py`)",
+            n, duck.get("pairs_scored"), "Spark's `PushDownPredicates` on, as before "
+            "`spark_engine._threshold_not_pushed_down`.", rows)
         print(text, flush=True)
         write_section("spark_pushdown", text)
     finally:

@@ -22,7 +22,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from bench.bench_spark import POOLED, SIZES, _kept, _prepare, _scored_variants
+from bench.bench_spark import POOLED, SIZES, _kept, _prepare, _scored_variants, _variants_text
 from bench.results import write_section
 
 SIZE = 1_000_000
@@ -51,19 +51,13 @@ def run() -> None:
             db_path, truth, work,
             (("Spark, input held (now)", ""),
              ("Spark, input persisted with its plan (baseline)", BASELINE)), TIMEOUT)
-        pairs = duck.get("pairs_scored")
-        text = (
-            "## Spark's linkage: the model's input held apart from its plan "
-            "(`bench/bench_spark_shuffle.py`)"
-            f"\n\n{n:,} synthetic reports, {pairs:,} candidate pairs; DuckDB's model scored on "
-            "Spark `local[2]`, each run a fresh process on its own copy of the store, one after "
-            "the other in the same run. Baseline: the model's input persisted with its plan, as "
-            "before `spark_engine._held`. Temporary disk: the peak growth of the "
-            "file system of the temporary folder (Spark's local folder, the run's Parquet "
-            "copy of the reports), sampled every 5 s.\n\n"
-            "| linkage | time (link: stages) | peak memory, temporary disk | F1 | "
-            "persons as DuckDB's |\n"
-            "| --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
+        text = _variants_text(
+            "Spark's linkage: the model's input held apart from its plan "
+            "(`bench/bench_spark_shuffle.py`)",
+            n, duck.get("pairs_scored"), "the model's input persisted with its plan, as "
+            "before `spark_engine._held`. Temporary disk: the peak growth of the file system "
+            "of the temporary folder (Spark's local folder, the run's Parquet copy of the "
+            "reports), sampled every 5 s.", rows)
         print(text, flush=True)
         write_section("spark_shuffle", text)
     finally:

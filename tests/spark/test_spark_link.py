@@ -113,13 +113,16 @@ def test_reports_are_numbered_in_parallel_as_duckdb_numbers_them(spark: Any) -> 
     assert re.search(r"OVER\s*\(\s*ORDER BY", input_sql("reports"), re.IGNORECASE)
 
 
+def _plan(spark: Any, sql: str) -> str:
+    return "\n".join(row[0] for row in spark.sql(f"EXPLAIN FORMATTED {sql}").collect())
+
+
 def _dice_in_plan(model: Any, spec: dict[str, Any], predict: Any) -> tuple[int, int]:
     """How often the Dice of the name filters (`zip_with`) is written in the plan of the
     predictions `predict` persists, and the pairs kept."""
     predictions = predict(model, spec, 0.5)
     table = predictions.physical_name
-    plan = "\n".join(row[0] for row in model.spark.sql(
-        f"EXPLAIN FORMATTED SELECT * FROM {table}").collect())
+    plan = _plan(model.spark, f"SELECT * FROM {table}")
     kept = model.spark.sql(f"SELECT count(*) FROM {table} WHERE match_probability >= 0.5"
                            ).collect()[0][0]
     predictions.drop_table_from_database_and_remove_from_cache()
@@ -148,14 +151,10 @@ def test_the_threshold_is_not_pushed_below_the_comparisons(spark: Any,
     assert kept_now == kept_before > 0
 
 
-def _plan(spark: Any, sql: str) -> str:
-    return "\n".join(row[0] for row in spark.sql(f"EXPLAIN FORMATTED {sql}").collect())
-
-
 def test_the_model_input_is_held_apart_from_the_plan_of_its_windows(
         spark: Any, realistic_copy: Path) -> None:
     """The defect (5,399,072 reports: the disk under Spark's local folder filled in the
-    scoring; 23.1 GB of temporary disk at 1,080,174 reports): the model's input was
+    scoring; 23.0 GB of temporary disk at 1,080,174 reports): the model's input was
     persisted with its plan, eight window functions each shuffling every report, so Spark
     kept all eight shuffles' files for the whole run. Now it is held from a checkpoint: no
     window and no shuffle in its plan, the same rows as the query computes."""
